@@ -1,0 +1,40 @@
+package io.pgmemo.proxy.cli;
+
+import io.pgmemo.proxy.config.HostPort;
+import io.pgmemo.proxy.config.ProxyConfig;
+import io.pgmemo.proxy.server.PgmemoServer;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code pgmemo}: run the proxy in front of an upstream PostgreSQL. */
+@Command(name = "pgmemo", mixinStandardHelpOptions = true, version = "pgmemo 0.1.0",
+        description = {"A PostgreSQL wire-protocol proxy. Point any Postgres client at --listen "
+                + "instead of at PostgreSQL; every session is relayed to --upstream.",
+                "Every option can also be set by the environment variable named in its description."},
+        subcommands = {DemoCommand.class, PingCommand.class, CommandLine.HelpCommand.class})
+public final class PgmemoCommand implements Callable<Integer> {
+
+    @Mixin
+    ServerOptions server;
+
+    @Option(names = "--upstream", paramLabel = "HOST:PORT", converter = HostPortConverter.class,
+            defaultValue = "${env:PGMEMO_UPSTREAM:-127.0.0.1:5432}",
+            description = "The PostgreSQL server to relay to (env PGMEMO_UPSTREAM). Default: ${DEFAULT-VALUE}.")
+    HostPort upstream;
+
+    @Override
+    public Integer call() throws Exception {
+        server.applyLogLevel();
+        ProxyConfig config = server.toConfig(upstream);
+        PgmemoServer proxy = new PgmemoServer(config).start();
+        new UntilStopped().await(proxy, config.shutdownTimeout(), () -> { });
+        return 0;
+    }
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new PgmemoCommand()).execute(args));
+    }
+}

@@ -1,0 +1,46 @@
+package io.pgmemo.proxy.config;
+
+import java.time.Duration;
+
+/**
+ * Everything the server needs to run, fixed at start-up.
+ *
+ * @param listen          where clients connect
+ * @param upstream        the PostgreSQL server sessions are relayed to
+ * @param connectTimeout  how long to wait for the upstream to accept a connection
+ * @param maxMessageBytes the largest message a client may send after authentication
+ * @param shutdownTimeout how long SIGTERM waits for busy sessions to reach an idle point
+ * @param ioThreads       event-loop threads (0 = two per core)
+ */
+public record ProxyConfig(HostPort listen, HostPort upstream, Duration connectTimeout, int maxMessageBytes,
+                          Duration shutdownTimeout, int ioThreads) {
+
+    public static final int DEFAULT_MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
+
+    public ProxyConfig {
+        if (connectTimeout.isNegative() || connectTimeout.isZero()) {
+            throw new IllegalArgumentException("connect timeout must be positive");
+        }
+        if (ioThreads < 0) {
+            throw new IllegalArgumentException("io threads must not be negative");
+        }
+    }
+
+    /** Defaults for everything but the two addresses. */
+    public static ProxyConfig of(HostPort listen, HostPort upstream) {
+        return new ProxyConfig(listen, upstream, Duration.ofSeconds(5), DEFAULT_MAX_MESSAGE_BYTES,
+                Duration.ofSeconds(30), 0);
+    }
+
+    public ProxyConfig withShutdownTimeout(Duration timeout) {
+        return new ProxyConfig(listen, upstream, connectTimeout, maxMessageBytes, timeout, ioThreads);
+    }
+
+    public ProxyConfig withConnectTimeout(Duration timeout) {
+        return new ProxyConfig(listen, upstream, timeout, maxMessageBytes, shutdownTimeout, ioThreads);
+    }
+
+    public ProxyConfig withMaxMessageBytes(int bytes) {
+        return new ProxyConfig(listen, upstream, connectTimeout, bytes, shutdownTimeout, ioThreads);
+    }
+}

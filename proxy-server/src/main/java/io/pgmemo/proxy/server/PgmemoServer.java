@@ -1,0 +1,106 @@
+package io.pgmemo.proxy.server;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.socket.SocketChannel;
+import io.pgmemo.protocol.FrontendDecoder;
+import io.pgmemo.proxy.config.ProxyConfig;
+import io.pgmemo.proxy.session.FrontendHandler;
+import io.pgmemo.proxy.session.Session;
+import io.pgmemo.proxy.session.SessionRegistry;
+import io.pgmemo.proxy.session.UpstreamConnector;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The listening proxy: accepts clients and gives each a {@link Session}. */
+public final class PgmemoServer implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(PgmemoServer.class);
+
+    private final ProxyConfig config;
+    private final Transport transport = Transport.best();
+    private final SessionRegistry registry = new SessionRegistry();
+    private EventLoopGroup acceptor;
+    private EventLoopGroup workers;
+    private Channel listener;
+    private boolean stopped;
+
+    public PgmemoServer(ProxyConfig config) {
+        this.config = config;
+    }
+
+    /** Binds the listen address; returns once clients can connect. */
+    public PgmemoServer start() throws InterruptedException {
+        acceptor = transport.newGroup(1);
+        workers = transport.newGroup(config.ioThreads());
+        UpstreamConnector connector = new UpstreamConnector(transport.socketChannel(), config.upstream(),
+                config.connectTimeout());
+        ServerBootstrap bootstrap = new ServerBootstrap()
+                .group(acceptor, workers)
+                .channel(transport.serverChannel())
+                .option(ChannelOption.SO_BACKLOG, 1024)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.SO_KEEPALIVE, true)
+                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, UpstreamConnector.WATER_MARK)
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        FrontendDecoder decoder = new FrontendDecoder(config.maxMessageBytes());
+                        ch.pipeline().addLast("frontendDecoder", decoder);
+                        ch.pipeline().addLast("frontendHandler", new FrontendHandler(decoder, connector, registry));
+                    }
+                });
+        try {
+            listener = bootstrap.bind(config.listen().host(), config.listen().port()).sync().channel();
+        } catch (RuntimeException e) {
+            acceptor.shutdownGracefully(0, 0, TimeUnit.SECONDS);
+            workers.shutdownGracefully(0, 0, TimeUnit.SECONDS);
+            throw e;
+        }
+        log.info("pgmemo listening on {} ({}), relaying to {}", boundAddress(), transport.name(), config.upstream());
+        return this;
+    }
+
+    public InetSocketAddress boundAddress() {
+        return (InetSocketAddress) listener.localAddress();
+    }
+
+    public SessionRegistry sessions() {
+        return registry;
+    }
+
+    /**
+     * Stops accepting, lets each session finish what it is doing (idle sessions are ended at once
+     * with 57P01, busy ones when they next become idle), and after {@code drainTimeout} ends the rest.
+     */
+    public synchronized void shutdown(Duration drainTimeout) throws InterruptedException {
+        if (stopped || listener == null) {
+            return;
+        }
+        stopped = true;
+        log.info("pgmemo shutting down: draining {} sessions (up to {})", registry.size(), drainTimeout);
+        listener.close().sync();
+        registry.snapshot().forEach(Session::drain);
+        long deadline = System.nanoTime() + drainTimeout.toNanos();
+        while (registry.size() > 0 && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        if (registry.size() > 0) {
+            log.warn("ending {} sessions still busy after {}", registry.size(), drainTimeout);
+            registry.snapshot().forEach(Session::terminateNow);
+        }
+        workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).sync();
+        acceptor.shutdownGracefully(0, 2, TimeUnit.SECONDS).sync();
+        log.info("pgmemo stopped");
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        shutdown(config.shutdownTimeout());
+    }
+}

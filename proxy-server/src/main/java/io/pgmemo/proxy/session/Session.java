@@ -1,0 +1,276 @@
+package io.pgmemo.proxy.session;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelOutboundBuffer;
+import io.pgmemo.protocol.BackendType;
+import io.pgmemo.protocol.Frame;
+import io.pgmemo.protocol.FrontendDecoder;
+import io.pgmemo.protocol.FrontendType;
+import io.pgmemo.protocol.backend.Authentication;
+import io.pgmemo.protocol.backend.BackendKeyData;
+import io.pgmemo.protocol.backend.BackendMessage;
+import io.pgmemo.protocol.backend.ErrorResponse;
+import io.pgmemo.protocol.backend.ReadyForQuery;
+import io.pgmemo.protocol.backend.TransactionStatus;
+import io.pgmemo.protocol.frontend.Terminate;
+import io.pgmemo.protocol.startup.StartupMessage;
+import java.util.ArrayDeque;
+import java.util.Queue;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One client session relayed to its own upstream connection.
+ *
+ * <pre>
+ *   client ──StartupMessage──▶ proxy ──connect, StartupMessage──▶ upstream
+ *   client ◀──────── authentication exchange, relayed unchanged ────────▶ upstream
+ *   client ◀── AuthenticationOk, ParameterStatus*, BackendKeyData, ReadyForQuery ── upstream
+ *   client ◀─────────────── every later message, both ways ───────────────▶ upstream
+ * </pre>
+ *
+ * Both channels run on the same event loop, so no field needs synchronisation. Frames are
+ * forwarded as the retained slices they arrived in and flushed once per read batch. Each side's
+ * autoRead follows the other side's writability, so a slow reader is never buffered for.
+ */
+public final class Session {
+    private static final Logger log = LoggerFactory.getLogger(Session.class);
+
+    private final Channel client;
+    private final FrontendDecoder decoder;
+    private final UpstreamConnector connector;
+    private final SessionRegistry registry;
+    private final Queue<Frame> beforeConnect = new ArrayDeque<>();
+
+    private Channel upstream;
+    private CancelKey cancelKey;
+    private StartupMessage startup;
+    private TransactionStatus transactionStatus = TransactionStatus.IDLE;
+    /** Query, Sync and FunctionCall messages sent upstream whose ReadyForQuery has not come back. */
+    private int awaitingReadyForQuery;
+    private boolean readyForQuerySeen;
+    private boolean draining;
+    private boolean closed;
+
+    Session(Channel client, FrontendDecoder decoder, UpstreamConnector connector, SessionRegistry registry) {
+        this.client = client;
+        this.decoder = decoder;
+        this.connector = connector;
+        this.registry = registry;
+    }
+
+    CancelKey cancelKey() {
+        return cancelKey;
+    }
+
+    /** Bytes waiting in this session's outbound buffers, both directions. Approximate from other threads. */
+    public long bufferedBytes() {
+        return pendingBytes(client) + pendingBytes(upstream);
+    }
+
+    private static long pendingBytes(Channel channel) {
+        if (channel == null) {
+            return 0;
+        }
+        ChannelOutboundBuffer buffer = channel.unsafe().outboundBuffer();
+        return buffer == null ? 0 : buffer.totalPendingWriteBytes();
+    }
+
+    // ---- client side -------------------------------------------------------------------------
+
+    void onStartup(StartupMessage message) {
+        startup = message;
+        client.config().setAutoRead(false);
+        log.debug("session {}: user={} database={} connecting to upstream {}", client.id(), message.user(),
+                message.database(), connector.upstream());
+        connector.connect(client.eventLoop(), this).addListener((ChannelFutureListener) this::onUpstreamConnect);
+    }
+
+    private void onUpstreamConnect(ChannelFuture future) {
+        if (!future.isSuccess()) {
+            String reason = future.cause() == null ? "cancelled" : future.cause().getMessage();
+            log.warn("session {}: cannot connect to upstream {}: {}", client.id(), connector.upstream(), reason);
+            fail(ErrorResponse.cannotConnect("pgmemo could not connect to the upstream server at "
+                    + connector.upstream() + ": " + reason));
+            return;
+        }
+        upstream = future.channel();
+        if (closed || !client.isActive()) {
+            upstream.close();
+            return;
+        }
+        ByteBuf packet = upstream.alloc().buffer();
+        startup.encode(packet);
+        upstream.write(packet, upstream.voidPromise());
+        Frame frame;
+        while ((frame = beforeConnect.poll()) != null) {
+            sendUpstream(frame);
+        }
+        upstream.flush();
+        upstream.config().setAutoRead(true);
+        client.config().setAutoRead(upstream.isWritable());
+    }
+
+    void onClientFrame(Frame frame) {
+        if (closed) {
+            frame.release();
+            return;
+        }
+        if (upstream == null) {
+            beforeConnect.add(frame);
+            return;
+        }
+        sendUpstream(frame);
+    }
+
+    private void sendUpstream(Frame frame) {
+        FrontendType type = frame.frontendType();
+        if (log.isTraceEnabled()) {
+            log.trace("session {}: FE=> {}", client.id(), type);
+        }
+        if (type == FrontendType.QUERY || type == FrontendType.SYNC || type == FrontendType.FUNCTION_CALL) {
+            awaitingReadyForQuery++;
+        }
+        upstream.write(frame.content(), upstream.voidPromise());
+        if (type == FrontendType.TERMINATE) {
+            closed = true;
+            upstream.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+
+    void flushUpstream() {
+        if (upstream != null) {
+            upstream.flush();
+        }
+    }
+
+    void clientWritabilityChanged() {
+        if (upstream != null) {
+            upstream.config().setAutoRead(client.isWritable());
+        }
+    }
+
+    void clientClosed() {
+        closed = true;
+        releasePending();
+        registry.remove(this);
+        if (upstream != null && upstream.isActive()) {
+            ByteBuf terminate = upstream.alloc().buffer(5);
+            Terminate.INSTANCE.encode(terminate);
+            upstream.writeAndFlush(terminate).addListener(ChannelFutureListener.CLOSE);
+        }
+        log.debug("session {}: closed by client", client.id());
+    }
+
+    // ---- upstream side -----------------------------------------------------------------------
+
+    void onUpstreamFrame(Frame frame) {
+        BackendType type = frame.backendType();
+        if (log.isTraceEnabled()) {
+            log.trace("session {}: <=BE {}", client.id(), type);
+        }
+        switch (type) {
+            case READY_FOR_QUERY -> onReadyForQuery(frame);
+            case AUTHENTICATION -> onAuthentication(frame);
+            case BACKEND_KEY_DATA -> onBackendKeyData(frame);
+            default -> { }
+        }
+        client.write(frame.content(), client.voidPromise());
+        if (draining && isIdle()) {
+            terminate(ErrorResponse.shuttingDown());
+        }
+    }
+
+    private void onReadyForQuery(Frame frame) {
+        transactionStatus = ReadyForQuery.statusOf(frame.body());
+        readyForQuerySeen = true;
+        if (awaitingReadyForQuery > 0) {
+            awaitingReadyForQuery--;
+        }
+    }
+
+    private void onAuthentication(Frame frame) {
+        Authentication authentication = (Authentication) BackendMessage.decode(frame);
+        if (authentication.isOk()) {
+            decoder.authenticated();
+            log.debug("session {}: authenticated as {}", client.id(), startup.user());
+        }
+    }
+
+    private void onBackendKeyData(Frame frame) {
+        BackendKeyData keyData = (BackendKeyData) BackendMessage.decode(frame);
+        cancelKey = new CancelKey(keyData.processId(), keyData.secretKey());
+        registry.registerCancelKey(cancelKey, this);
+    }
+
+    void flushClient() {
+        client.flush();
+    }
+
+    void upstreamWritabilityChanged() {
+        client.config().setAutoRead(upstream.isWritable());
+    }
+
+    void upstreamClosed() {
+        if (!closed) {
+            log.debug("session {}: upstream closed the connection", client.id());
+        }
+        closed = true;
+        client.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    // ---- ending ------------------------------------------------------------------------------
+
+    /** Sends the client an ErrorResponse and closes both sides. */
+    void fail(ErrorResponse error) {
+        terminate(error);
+    }
+
+    /** Ends the session when it next has nothing in flight; at once if it is idle now. */
+    public void drain() {
+        client.eventLoop().execute(() -> {
+            draining = true;
+            if (isIdle() || !readyForQuerySeen) {
+                terminate(ErrorResponse.shuttingDown());
+            }
+        });
+    }
+
+    /** Ends the session now, in flight or not. */
+    public void terminateNow() {
+        client.eventLoop().execute(() -> terminate(ErrorResponse.shuttingDown()));
+    }
+
+    private boolean isIdle() {
+        return readyForQuerySeen && awaitingReadyForQuery == 0 && transactionStatus == TransactionStatus.IDLE;
+    }
+
+    private void terminate(ErrorResponse error) {
+        boolean wasClosed = closed;
+        closed = true;
+        releasePending();
+        if (client.isActive() && !wasClosed) {
+            ByteBuf message = client.alloc().buffer();
+            error.encode(message);
+            client.writeAndFlush(message).addListener(ChannelFutureListener.CLOSE);
+        } else {
+            client.close();
+        }
+        if (upstream != null && upstream.isActive()) {
+            ByteBuf terminate = upstream.alloc().buffer(5);
+            Terminate.INSTANCE.encode(terminate);
+            upstream.writeAndFlush(terminate).addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+
+    private void releasePending() {
+        Frame frame;
+        while ((frame = beforeConnect.poll()) != null) {
+            frame.release();
+        }
+    }
+}
