@@ -1,0 +1,336 @@
+#!/usr/bin/env bash
+# Throughput/latency of PostgreSQL directly, through pgmemo and (if installed) through
+# PgBouncer, measured with pgbench in one run with the targets interleaved.
+#
+# Usage: bench/pgbench.sh [--quick] [--help]
+# See bench/README.md for the environment variables and the output.
+# Only 127.0.0.1 (or the UPSTREAM you give) is contacted.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+
+usage() {
+  cat <<'EOF'
+Usage: bench/pgbench.sh [--quick] [--help]
+
+Benchmarks pgbench select-only (-S) and TPC-B-like workloads, -M simple, against
+  direct     the upstream PostgreSQL
+  pgmemo     pgmemo in front of it
+  pgbouncer  PgBouncer (session pooling) in front of it, if `pgbouncer` is on PATH
+and prints: workload, target, TPS, avg latency ms, TPS ratio to direct.
+
+  --quick    DURATION=5 SCALE=1 WARMUP=2 (a smoke run, ~1 minute)
+
+Environment (defaults in brackets):
+  SCALE [10]  DURATION [20] seconds per run  CLIENTS [8]  THREADS [2]
+  ROUNDS [1]   repetitions of every (workload, target) run; results are averaged
+  WARMUP [5]   seconds of unmeasured select-only load per target before measuring
+  UPSTREAM     host:port of an existing PostgreSQL (trust/.pgpass auth) to use instead of
+               starting `pgmemo.jar demo`; BENCH_DB [demo, or postgres with UPSTREAM],
+               BENCH_USER [postgres]
+  PGBOUNCER    path to the pgbouncer binary, or "off" [pgbouncer on PATH]
+  PGMEMO_JAR [proxy-server/target/pgmemo.jar]  JAVA [java]  JAVA_OPTS
+  PGMEMO_OPTS  extra pgmemo options (e.g. "--io-threads 2")
+  RESULTS_CSV  also write the table as CSV to this file
+EOF
+}
+
+QUICK=0
+for arg in "$@"; do
+  case "$arg" in
+    --quick) QUICK=1 ;;
+    -h|--help) usage; exit 0 ;;
+    *) echo "unknown argument: $arg" >&2; usage >&2; exit 2 ;;
+  esac
+done
+if [ "$QUICK" = 1 ]; then
+  DURATION=5 SCALE=1 WARMUP=2
+fi
+SCALE="${SCALE:-10}"
+DURATION="${DURATION:-20}"
+CLIENTS="${CLIENTS:-8}"
+THREADS="${THREADS:-2}"
+ROUNDS="${ROUNDS:-1}"
+WARMUP="${WARMUP:-5}"
+JAR="${PGMEMO_JAR:-$ROOT/proxy-server/target/pgmemo.jar}"
+JAVA="${JAVA:-java}"
+BENCH_USER="${BENCH_USER:-postgres}"
+START_TIMEOUT=120
+HOST=127.0.0.1
+
+log() { printf 'bench: %s\n' "$*" >&2; }
+die() { printf 'bench: ERROR: %s\n' "$*" >&2; exit 2; }
+
+for v in SCALE DURATION CLIENTS THREADS ROUNDS WARMUP; do
+  [[ "${!v}" =~ ^[0-9]+$ ]] || die "$v must be a non-negative integer (is '${!v}')"
+done
+if [ "$DURATION" -lt 1 ] || [ "$ROUNDS" -lt 1 ] || [ "$SCALE" -lt 1 ]; then
+  die "DURATION, ROUNDS and SCALE must be >= 1"
+fi
+[ -f "$JAR" ] || die "$JAR not found. Build it first: (cd $ROOT && ./mvnw -B package)"
+command -v "$JAVA" >/dev/null 2>&1 || die "java not found (set JAVA=/path/to/java)"
+
+# ---------------------------------------------------------------- client tools
+have_pg_tools() { psql --version >/dev/null 2>&1 && pgbench --version >/dev/null 2>&1; }
+if ! have_pg_tools; then
+  log "psql/pgbench not found: installing postgresql-client and postgresql-15 with apt-get"
+  command -v apt-get >/dev/null 2>&1 || die "no apt-get; install psql and pgbench yourself"
+  [ "$(id -u)" -eq 0 ] || die "not root; install psql and pgbench (postgresql-client, postgresql-15) yourself"
+  timeout 300 apt-get update -qq || die "apt-get update failed"
+  timeout 900 env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+    postgresql-client postgresql-15 >/dev/null || die "apt-get install failed"
+  have_pg_tools || die "psql/pgbench still not usable"
+fi
+
+# ---------------------------------------------------------------- ports
+port_open() { timeout 2 bash -c "exec 3<>/dev/tcp/$1/$2" 2>/dev/null; }
+port_used() {
+  if command -v ss >/dev/null 2>&1 && [ -n "$(ss -Htan "sport = :$1" 2>/dev/null)" ]; then return 0; fi
+  port_open "$HOST" "$1"
+}
+USED_PORTS=()
+free_port() {
+  local p i x taken
+  for i in $(seq 1 200); do
+    p=$((20000 + (RANDOM * 32768 + RANDOM) % 30000))
+    taken=0
+    for x in "${USED_PORTS[@]:-}"; do [ "$x" = "$p" ] && taken=1; done
+    [ "$taken" = 1 ] && continue
+    port_used "$p" && continue
+    echo "$p"
+    return 0
+  done
+  return 1
+}
+listener_pids() {
+  command -v ss >/dev/null 2>&1 || return 0
+  ss -Hltnp "sport = :$1" 2>/dev/null | grep -o 'pid=[0-9]*' | cut -d= -f2 | sort -u
+}
+
+# ---------------------------------------------------------------- lifecycle
+WORK="$(mktemp -d "${TMPDIR:-/tmp}/pgmemo-bench.XXXXXX")"
+PGMEMO_PID=""
+BOUNCER_PID=""
+PG_PORT=""
+DEMO=0
+
+stop_pid() { # stop_pid PID SIGNAL SECONDS
+  local pid="$1" i
+  [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || return 0
+  kill "-$2" "$pid" 2>/dev/null || true
+  for i in $(seq 1 $(($3 * 5))); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
+  kill -KILL "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+}
+cleanup() {
+  local rc=$? pid comm
+  trap - EXIT INT TERM
+  stop_pid "$BOUNCER_PID" TERM 10
+  stop_pid "$PGMEMO_PID" TERM 30
+  if [ "$DEMO" = 1 ] && [ -n "$PG_PORT" ]; then # embedded PostgreSQL that outlived pgmemo
+    for pid in $(listener_pids "$PG_PORT"); do
+      comm="$(ps -o comm= -p "$pid" 2>/dev/null || true)"
+      case "$comm" in postgres|postmaster) stop_pid "$pid" INT 10 ;; esac
+    done
+  fi
+  if [ "$rc" -ne 0 ]; then
+    log "exit $rc; logs kept in $WORK"
+    [ -f "$WORK/pgmemo.log" ] && { echo "---- last 30 lines of $WORK/pgmemo.log" >&2; tail -n 30 "$WORK/pgmemo.log" >&2 || true; }
+  else
+    rm -rf "$WORK"
+  fi
+  exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+export PGCONNECT_TIMEOUT=10
+unset PGPASSWORD PGSERVICE PGOPTIONS PGDATABASE PGHOST PGPORT PGUSER 2>/dev/null || true
+
+wait_for() { # wait_for DESCRIPTION PID HOST PORT [LOGFILE PATTERN]
+  local desc="$1" pid="$2" h="$3" p="$4" logf="${5:-}" pat="${6:-}" deadline=$((SECONDS + START_TIMEOUT))
+  while [ "$SECONDS" -lt "$deadline" ]; do
+    kill -0 "$pid" 2>/dev/null || die "$desc exited before it was ready"
+    if port_open "$h" "$p" && { [ -z "$pat" ] || grep -qs "$pat" "$logf"; }; then return 0; fi
+    sleep 0.5
+  done
+  die "$desc not ready on $h:$p within ${START_TIMEOUT}s"
+}
+
+PROXY_PORT="$(free_port)" || die "no free port"
+USED_PORTS+=("$PROXY_PORT")
+if [ -n "${UPSTREAM:-}" ]; then
+  UP_HOST="${UPSTREAM%:*}"
+  UP_PORT="${UPSTREAM##*:}"
+  DB="${BENCH_DB:-postgres}"
+  log "starting pgmemo on $HOST:$PROXY_PORT -> $UPSTREAM"
+  # shellcheck disable=SC2086
+  "$JAVA" ${JAVA_OPTS:-} -jar "$JAR" --listen "$HOST:$PROXY_PORT" --upstream "$UPSTREAM" ${PGMEMO_OPTS:-} \
+    >"$WORK/pgmemo.log" 2>&1 </dev/null &
+  PGMEMO_PID=$!
+else
+  DEMO=1
+  PG_PORT="$(free_port)" || die "no free port"
+  USED_PORTS+=("$PG_PORT")
+  UP_HOST="$HOST"
+  UP_PORT="$PG_PORT"
+  DB="${BENCH_DB:-demo}"
+  log "starting pgmemo demo: embedded PostgreSQL on $HOST:$PG_PORT, pgmemo on $HOST:$PROXY_PORT"
+  # shellcheck disable=SC2086
+  "$JAVA" ${JAVA_OPTS:-} -jar "$JAR" demo --listen "$HOST:$PROXY_PORT" --pg-port "$PG_PORT" ${PGMEMO_OPTS:-} \
+    >"$WORK/pgmemo.log" 2>&1 </dev/null &
+  PGMEMO_PID=$!
+fi
+wait_for pgmemo "$PGMEMO_PID" "$HOST" "$PROXY_PORT" "$WORK/pgmemo.log" "pgmemo listening on"
+port_open "$UP_HOST" "$UP_PORT" || die "upstream $UP_HOST:$UP_PORT not reachable"
+
+psql_direct() { timeout 600 psql -X -q -v ON_ERROR_STOP=1 -h "$UP_HOST" -p "$UP_PORT" -U "$BENCH_USER" -d "$DB" "$@"; }
+SERVER_VERSION="$(psql_direct -At -c 'SHOW server_version')" || die "cannot connect to the upstream directly"
+
+# ---------------------------------------------------------------- targets
+T_NAMES=(direct pgmemo)
+T_HOSTS=("$UP_HOST" "$HOST")
+T_PORTS=("$UP_PORT" "$PROXY_PORT")
+
+BOUNCER="${PGBOUNCER:-$(command -v pgbouncer 2>/dev/null || true)}"
+[ -z "$BOUNCER" ] && [ -x /usr/sbin/pgbouncer ] && [ "${PGBOUNCER:-}" != off ] && BOUNCER=/usr/sbin/pgbouncer
+if [ "$BOUNCER" = off ]; then
+  BOUNCER=""
+fi
+if [ -n "$BOUNCER" ]; then
+  BOUNCER_PORT="$(free_port)" || die "no free port"
+  USED_PORTS+=("$BOUNCER_PORT")
+  BDIR="$WORK/pgbouncer"
+  mkdir -p "$BDIR"
+  printf '"%s" ""\n' "$BENCH_USER" >"$BDIR/userlist.txt"
+  cat >"$BDIR/pgbouncer.ini" <<EOF
+[databases]
+* = host=$UP_HOST port=$UP_PORT
+
+[pgbouncer]
+listen_addr = $HOST
+listen_port = $BOUNCER_PORT
+unix_socket_dir =
+auth_type = trust
+auth_file = $BDIR/userlist.txt
+pool_mode = session
+max_client_conn = 200
+default_pool_size = $((CLIENTS + 4))
+ignore_startup_parameters = extra_float_digits,options
+logfile = $BDIR/pgbouncer.log
+pidfile = $BDIR/pgbouncer.pid
+server_tls_sslmode = disable
+log_connections = 0
+log_disconnections = 0
+EOF
+  run_as=()
+  if [ "$(id -u)" -eq 0 ]; then # PgBouncer refuses to run as root
+    buser=nobody
+    id postgres >/dev/null 2>&1 && buser=postgres
+    chown -R "$buser" "$BDIR"
+    chmod 755 "$WORK"
+    run_as=(setpriv "--reuid=$(id -u "$buser")" "--regid=$(id -g "$buser")" --clear-groups)
+  fi
+  log "starting PgBouncer ($("$BOUNCER" --version 2>/dev/null | head -n1)) on $HOST:$BOUNCER_PORT, session pooling"
+  "${run_as[@]}" "$BOUNCER" "$BDIR/pgbouncer.ini" >"$BDIR/stdout.log" 2>&1 </dev/null &
+  BOUNCER_PID=$!
+  wait_for pgbouncer "$BOUNCER_PID" "$HOST" "$BOUNCER_PORT"
+  T_NAMES+=(pgbouncer)
+  T_HOSTS+=("$HOST")
+  T_PORTS+=("$BOUNCER_PORT")
+else
+  log "pgbouncer not found on PATH: skipping that target (Debian: apt-get install pgbouncer)"
+fi
+
+# ---------------------------------------------------------------- data
+log "initializing pgbench data, scale $SCALE, directly on $UP_HOST:$UP_PORT/$DB"
+timeout 3600 pgbench -i -q -s "$SCALE" -h "$UP_HOST" -p "$UP_PORT" -U "$BENCH_USER" "$DB" >"$WORK/init.log" 2>&1 \
+  || { tail -n 20 "$WORK/init.log" >&2; die "pgbench -i failed"; }
+psql_direct -c 'VACUUM ANALYZE' -c 'CHECKPOINT' || die "VACUUM/CHECKPOINT failed"
+
+# ---------------------------------------------------------------- runs
+RESULTS="$WORK/results.tsv"
+: >"$RESULTS"
+ANY_FAILED=0
+
+run_pgbench() { # run_pgbench WORKLOAD TARGET_INDEX SECONDS OUTFILE
+  local workload="$1" i="$2" secs="$3" out="$4" extra=()
+  [ "$workload" = select-only ] && extra=(-S)
+  timeout $((secs + 120)) pgbench "${extra[@]}" -n -M simple -c "$CLIENTS" -j "$THREADS" -T "$secs" \
+    -h "${T_HOSTS[$i]}" -p "${T_PORTS[$i]}" -U "$BENCH_USER" "$DB" >"$out" 2>&1
+}
+
+if [ "$WARMUP" -gt 0 ]; then
+  for i in "${!T_NAMES[@]}"; do
+    log "warm-up: ${T_NAMES[$i]}, select-only, ${WARMUP}s"
+    run_pgbench select-only "$i" "$WARMUP" "$WORK/warmup-${T_NAMES[$i]}.log" \
+      || { tail -n 10 "$WORK/warmup-${T_NAMES[$i]}.log" >&2; log "warm-up against ${T_NAMES[$i]} failed"; }
+  done
+fi
+
+n_targets=${#T_NAMES[@]}
+for round in $(seq 1 "$ROUNDS"); do
+  for workload in select-only tpcb-like; do
+    for k in $(seq 0 $((n_targets - 1))); do
+      i=$(( (k + round - 1) % n_targets )) # rotate the order every round
+      name="${T_NAMES[$i]}"
+      if [ "$workload" = tpcb-like ]; then
+        psql_direct -c 'VACUUM pgbench_branches, pgbench_tellers' -c 'TRUNCATE pgbench_history' -c 'CHECKPOINT' \
+          || die "pre-run VACUUM failed"
+      fi
+      out="$WORK/run-$round-$workload-$name.log"
+      rc=0
+      run_pgbench "$workload" "$i" "$DURATION" "$out" || rc=$?
+      tps="$(sed -n 's/^tps = \([0-9.]*\).*/\1/p' "$out" | tail -n1)"
+      lat="$(sed -n 's/^latency average = \([0-9.]*\) ms.*/\1/p' "$out" | head -n1)"
+      failed="$(sed -n 's/^number of failed transactions: \([0-9]*\).*/\1/p' "$out" | head -n1)"
+      if [ "$rc" != 0 ] || [ -z "$tps" ] || [ "${failed:-0}" != 0 ]; then
+        ANY_FAILED=1
+        log "round $round $workload $name: FAILED (exit $rc, failed transactions ${failed:-?})"
+        tail -n 10 "$out" >&2
+        tps="" lat=""
+      else
+        log "round $round $workload $name: tps $tps, latency avg $lat ms"
+      fi
+      printf '%s\t%s\t%s\t%s\t%s\n' "$workload" "$name" "$round" "${tps:-NA}" "${lat:-NA}" >>"$RESULTS"
+    done
+  done
+done
+
+# ---------------------------------------------------------------- report
+echo
+echo "pgbench -M simple, scale $SCALE, $CLIENTS clients, $THREADS threads, ${DURATION}s per run, $ROUNDS round(s);" \
+     "PostgreSQL $SERVER_VERSION; $(nproc 2>/dev/null || echo '?') CPUs; $(pgbench --version)"
+awk -F'\t' -v order="$(IFS=,; echo "${T_NAMES[*]}")" -v csv="${RESULTS_CSV:-}" '
+  { key = $1 SUBSEP $2
+    if ($4 == "NA") bad[key] = 1; else { tps[key] += $4; lat[key] += $5; n[key]++ } }
+  END {
+    nt = split(order, t, ",")
+    fmt = "%-12s %-10s %12s %16s %10s\n"
+    printf fmt, "workload", "target", "TPS", "avg latency ms", "vs direct"
+    if (csv != "") print "workload,target,tps,avg_latency_ms,ratio_to_direct" > csv
+    split("select-only,tpcb-like", w, ",")
+    for (a = 1; a <= 2; a++) {
+      dkey = w[a] SUBSEP "direct"
+      dt = (n[dkey] > 0 && !(dkey in bad)) ? tps[dkey] / n[dkey] : 0
+      for (b = 1; b <= nt; b++) {
+        key = w[a] SUBSEP t[b]
+        if (n[key] == 0 || (key in bad)) {
+          printf fmt, w[a], t[b], "FAILED", "-", "-"
+          if (csv != "") print w[a] "," t[b] ",,," > csv
+          continue
+        }
+        avg = tps[key] / n[key]; l = lat[key] / n[key]
+        ratio = dt > 0 ? sprintf("%.2f", avg / dt) : "-"
+        printf fmt, w[a], t[b], sprintf("%.0f", avg), sprintf("%.3f", l), ratio
+        if (csv != "") printf "%s,%s,%.1f,%.3f,%s\n", w[a], t[b], avg, l, ratio > csv
+      }
+    }
+  }' "$RESULTS"
+[ -n "${RESULTS_CSV:-}" ] && log "CSV written to $RESULTS_CSV"
+
+if [ "$ANY_FAILED" = 1 ]; then
+  log "some runs failed (see above)"
+  exit 1
+fi
