@@ -86,7 +86,8 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        if (cause instanceof DecoderException && cause.getCause() instanceof ProtocolViolationException violation) {
+        ProtocolViolationException violation = protocolViolation(cause);
+        if (violation != null) {
             log.info("client {} sent invalid input: {}", ctx.channel().remoteAddress(), violation.getMessage());
             session.fail(ErrorResponse.protocolViolation(violation.getMessage()));
         } else if (cause instanceof IOException) {
@@ -97,6 +98,17 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
             ctx.writeAndFlush(encode(ctx, ErrorResponse.fatal("XX000", "pgmemo internal error")))
                     .addListener(ChannelFutureListener.CLOSE);
         }
+    }
+
+    /** ByteToMessageDecoder passes a DecoderException subclass through as it is, others wrapped. */
+    private static ProtocolViolationException protocolViolation(Throwable cause) {
+        if (cause instanceof ProtocolViolationException violation) {
+            return violation;
+        }
+        if (cause instanceof DecoderException && cause.getCause() instanceof ProtocolViolationException violation) {
+            return violation;
+        }
+        return null;
     }
 
     private static ByteBuf encode(ChannelHandlerContext ctx, ErrorResponse error) {
