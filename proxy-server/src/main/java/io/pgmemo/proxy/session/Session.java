@@ -52,6 +52,8 @@ public final class Session {
     private TransactionStatus transactionStatus = TransactionStatus.IDLE;
     /** Query, Sync and FunctionCall messages sent upstream whose ReadyForQuery has not come back. */
     private int awaitingReadyForQuery;
+    /** Extended-protocol messages (Parse, Bind, Execute, Flush...) sent since the last Sync. */
+    private boolean unsyncedMessages;
     private boolean readyForQuerySeen;
     private boolean draining;
     private boolean closed;
@@ -134,6 +136,9 @@ public final class Session {
         }
         if (type == FrontendType.QUERY || type == FrontendType.SYNC || type == FrontendType.FUNCTION_CALL) {
             awaitingReadyForQuery++;
+            unsyncedMessages = false;
+        } else if (type != FrontendType.TERMINATE) {
+            unsyncedMessages = true;
         }
         upstream.write(frame.content(), upstream.voidPromise());
         if (type == FrontendType.TERMINATE) {
@@ -246,7 +251,8 @@ public final class Session {
     }
 
     private boolean isIdle() {
-        return readyForQuerySeen && awaitingReadyForQuery == 0 && transactionStatus == TransactionStatus.IDLE;
+        return readyForQuerySeen && awaitingReadyForQuery == 0 && !unsyncedMessages
+                && transactionStatus == TransactionStatus.IDLE;
     }
 
     private void terminate(ErrorResponse error) {
