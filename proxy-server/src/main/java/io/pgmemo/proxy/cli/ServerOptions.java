@@ -36,7 +36,7 @@ final class ServerOptions {
     Duration shutdownTimeout;
 
     @Option(names = "--io-threads", paramLabel = "N", defaultValue = "${env:PGMEMO_IO_THREADS:-0}",
-            description = "Event-loop threads; 0 means two per core (env PGMEMO_IO_THREADS). "
+            description = "Event-loop threads; 0 means one per core (env PGMEMO_IO_THREADS). "
                     + "Default: ${DEFAULT-VALUE}.")
     int ioThreads;
 

@@ -10,7 +10,7 @@ import java.time.Duration;
  * @param connectTimeout  how long to wait for the upstream to accept a connection
  * @param maxMessageBytes the largest message a client may send after authentication
  * @param shutdownTimeout how long SIGTERM waits for busy sessions to reach an idle point
- * @param ioThreads       event-loop threads (0 = two per core)
+ * @param ioThreads       event-loop threads (0 = one per core)
  */
 public record ProxyConfig(HostPort listen, HostPort upstream, Duration connectTimeout, int maxMessageBytes,
                           Duration shutdownTimeout, int ioThreads) {

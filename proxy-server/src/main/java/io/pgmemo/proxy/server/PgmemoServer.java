@@ -37,7 +37,7 @@ public final class PgmemoServer implements AutoCloseable {
     /** Binds the listen address; returns once clients can connect. */
     public PgmemoServer start() throws InterruptedException {
         acceptor = transport.newGroup(1);
-        workers = transport.newGroup(config.ioThreads());
+        workers = transport.newGroup(ioThreads());
         UpstreamConnector connector = new UpstreamConnector(transport.socketChannel(), config.upstream(),
                 config.connectTimeout());
         ServerBootstrap bootstrap = new ServerBootstrap()
@@ -64,6 +64,11 @@ public final class PgmemoServer implements AutoCloseable {
         }
         log.info("pgmemo listening on {} ({}), relaying to {}", boundAddress(), transport.name(), config.upstream());
         return this;
+    }
+
+    /** One event loop per core by default: the relay is CPU-light and more threads only add switching. */
+    private int ioThreads() {
+        return config.ioThreads() > 0 ? config.ioThreads() : Runtime.getRuntime().availableProcessors();
     }
 
     public InetSocketAddress boundAddress() {
