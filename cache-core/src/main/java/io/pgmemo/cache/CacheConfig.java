@@ -1,0 +1,66 @@
+package io.pgmemo.cache;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * Settings of the result cache.
+ *
+ * @param ttl           how long an entry may be served after it was stored
+ * @param memoryBytes   bound of the in-memory hot tier
+ * @param file          the DuckDB file of the persistent tier
+ * @param maxFileBytes  bound of the entry bytes kept in the DuckDB file (--cache-max-bytes)
+ * @param maxEntryBytes largest single entry either tier accepts (the memory tier also takes none larger
+ *                      than its whole bound)
+ */
+public record CacheConfig(Duration ttl, long memoryBytes, Path file, long maxFileBytes, long maxEntryBytes) {
+
+    public static final Duration DEFAULT_TTL = Duration.ofSeconds(120);
+    public static final long DEFAULT_MEMORY_BYTES = 256L << 20;
+    public static final Path DEFAULT_FILE = Path.of("pgmemo-cache.duckdb");
+    public static final long DEFAULT_MAX_FILE_BYTES = 500L << 20;
+    public static final long DEFAULT_MAX_ENTRY_BYTES = 8L << 20;
+
+    public CacheConfig {
+        Objects.requireNonNull(ttl, "ttl");
+        Objects.requireNonNull(file, "file");
+        if (ttl.isNegative() || ttl.isZero()) {
+            throw new IllegalArgumentException("ttl must be positive: " + ttl);
+        }
+        requirePositive("memoryBytes", memoryBytes);
+        requirePositive("maxFileBytes", maxFileBytes);
+        requirePositive("maxEntryBytes", maxEntryBytes);
+    }
+
+    public static CacheConfig defaults() {
+        return new CacheConfig(DEFAULT_TTL, DEFAULT_MEMORY_BYTES, DEFAULT_FILE, DEFAULT_MAX_FILE_BYTES,
+                DEFAULT_MAX_ENTRY_BYTES);
+    }
+
+    public CacheConfig withTtl(Duration value) {
+        return new CacheConfig(value, memoryBytes, file, maxFileBytes, maxEntryBytes);
+    }
+
+    public CacheConfig withMemoryBytes(long value) {
+        return new CacheConfig(ttl, value, file, maxFileBytes, maxEntryBytes);
+    }
+
+    public CacheConfig withFile(Path value) {
+        return new CacheConfig(ttl, memoryBytes, value, maxFileBytes, maxEntryBytes);
+    }
+
+    public CacheConfig withMaxFileBytes(long value) {
+        return new CacheConfig(ttl, memoryBytes, file, value, maxEntryBytes);
+    }
+
+    public CacheConfig withMaxEntryBytes(long value) {
+        return new CacheConfig(ttl, memoryBytes, file, maxFileBytes, value);
+    }
+
+    private static void requirePositive(String name, long value) {
+        if (value <= 0) {
+            throw new IllegalArgumentException(name + " must be positive: " + value);
+        }
+    }
+}

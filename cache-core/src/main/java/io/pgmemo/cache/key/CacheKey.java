@@ -1,0 +1,131 @@
+package io.pgmemo.cache.key;
+
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Identity of a cached result: session fingerprint, SQL text and, for the extended protocol,
+ * parameter types, values and format codes, encoded into one unambiguous byte string.
+ *
+ * <p>The SHA-256 digest indexes the key (hash code, DuckDB look-up); equality always compares
+ * the full encoding, so a digest collision can never serve another query's result.
+ */
+public final class CacheKey {
+    private static final byte VERSION = 1;
+    private static final int DIGEST_LENGTH = 32;
+
+    private final byte[] encoded;
+    private final byte[] digest;
+    private final int hash;
+
+    private CacheKey(byte[] encoded) {
+        this.encoded = encoded;
+        this.digest = sha256(encoded);
+        this.hash = (digest[0] & 0xff) << 24 | (digest[1] & 0xff) << 16 | (digest[2] & 0xff) << 8 | (digest[3] & 0xff);
+    }
+
+    /** Key of a simple-protocol Query message. */
+    public static CacheKey forSimpleQuery(SessionFingerprint fingerprint, String sql) {
+        Objects.requireNonNull(sql, "sql");
+        KeyWriter w = header(fingerprint, sql.length());
+        w.tag('Q').string('S', sql);
+        return new CacheKey(w.toByteArray());
+    }
+
+    /**
+     * Key of an extended-protocol execution (Parse + Bind + Execute).
+     *
+     * @param parameterTypeOids parameter types from Parse (0 = unspecified, as sent)
+     * @param parameterValues   values from Bind, an element null for an SQL NULL
+     * @param parameterFormats  parameter format codes from Bind, as sent
+     * @param resultFormats     result format codes from Bind, as sent
+     */
+    public static CacheKey forExtendedQuery(SessionFingerprint fingerprint, String sql, int[] parameterTypeOids,
+            byte[][] parameterValues, short[] parameterFormats, short[] resultFormats) {
+        Objects.requireNonNull(sql, "sql");
+        KeyWriter w = header(fingerprint, sql.length() + 64);
+        w.tag('E').string('S', sql).ints('T', parameterTypeOids);
+        w.tag('V').int32(parameterValues.length);
+        for (byte[] value : parameterValues) {
+            w.lengthPrefixed(value);
+        }
+        w.shorts('P', parameterFormats).shorts('R', resultFormats);
+        return new CacheKey(w.toByteArray());
+    }
+
+    /** Rebuilds a key from {@link #encoded()}, as read back from storage. */
+    public static CacheKey fromEncoded(byte[] encoded) {
+        if (encoded.length == 0 || encoded[0] != VERSION) {
+            throw new IllegalArgumentException("not a cache key of version " + VERSION);
+        }
+        return new CacheKey(encoded.clone());
+    }
+
+    private static KeyWriter header(SessionFingerprint f, int sizeHint) {
+        KeyWriter w = new KeyWriter(sizeHint + 160);
+        w.tag((char) VERSION).tag('F')
+                .string('d', f.database())
+                .string('u', f.sessionUser())
+                .string('r', f.currentRole())
+                .string('s', f.searchPath())
+                .string('z', f.timeZone())
+                .string('D', f.dateStyle())
+                .string('I', f.intervalStyle())
+                .string('x', f.extraFloatDigits())
+                .string('b', f.byteaOutput())
+                .string('c', f.clientEncoding())
+                .string('q', f.standardConformingStrings());
+        w.tag('O').int32(f.otherSettings().size());
+        for (Map.Entry<String, String> setting : f.otherSettings().entrySet()) {
+            w.string('k', setting.getKey()).string('v', setting.getValue());
+        }
+        return w;
+    }
+
+    /** A copy of the full encoding. */
+    public byte[] encoded() {
+        return encoded.clone();
+    }
+
+    public int encodedLength() {
+        return encoded.length;
+    }
+
+    /** A copy of the 32-byte SHA-256 digest of the encoding. */
+    public byte[] digest() {
+        return digest.clone();
+    }
+
+    public String digestHex() {
+        return HexFormat.of().formatHex(digest);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof CacheKey other && hash == other.hash && Arrays.equals(encoded, other.encoded);
+    }
+
+    @Override
+    public int hashCode() {
+        return hash;
+    }
+
+    @Override
+    public String toString() {
+        return "CacheKey[" + digestHex().substring(0, 16) + ", " + encoded.length + " bytes]";
+    }
+
+    private static byte[] sha256(byte[] bytes) {
+        try {
+            byte[] d = MessageDigest.getInstance("SHA-256").digest(bytes);
+            assert d.length == DIGEST_LENGTH;
+            return d;
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is required of every Java runtime", e);
+        }
+    }
+}

@@ -1,0 +1,152 @@
+package io.pgmemo.cache.tier;
+
+import io.pgmemo.cache.key.CacheKey;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.zip.CRC32C;
+
+/**
+ * One cache entry: the exact backend response bytes of a query (RowDescription, DataRows,
+ * CommandComplete, opaque here) with the metadata the tiers need. Immutable except for the hit
+ * statistics. The response array is shared, never copied: nobody may modify it.
+ */
+public final class CachedResult {
+    /** Approximate heap cost of the object, its key and metadata, beyond the two byte arrays. */
+    static final int FIXED_OVERHEAD_BYTES = 256;
+
+    private final CacheKey key;
+    private final String database;
+    private final String role;
+    private final String sql;
+    private final long[] tableOids;
+    private final byte[] response;
+    private final long rows;
+    private final long createdAt;
+    private final long expiresAt;
+    private final int checksum;
+    private final AtomicLong hits;
+    private volatile long lastHit;
+
+    private CachedResult(CacheKey key, String database, String role, String sql, long[] tableOids, byte[] response,
+            long rows, long createdAt, long expiresAt, int checksum, long hits, long lastHit) {
+        this.key = Objects.requireNonNull(key, "key");
+        this.database = Objects.requireNonNull(database, "database");
+        this.role = role;
+        this.sql = Objects.requireNonNull(sql, "sql");
+        this.tableOids = tableOids.clone();
+        this.response = Objects.requireNonNull(response, "response");
+        this.rows = rows;
+        this.createdAt = createdAt;
+        this.expiresAt = expiresAt;
+        this.checksum = checksum;
+        this.hits = new AtomicLong(hits);
+        this.lastHit = lastHit;
+    }
+
+    /**
+     * A new entry; computes the checksum of the response.
+     *
+     * @param tableOids relations the result depends on (invalidation is by database and oid)
+     * @param response  the backend response to replay; kept by reference, not copied
+     */
+    public static CachedResult create(CacheKey key, String database, String role, String sql, long[] tableOids,
+            byte[] response, long rows, long createdAt, long expiresAt) {
+        return new CachedResult(key, database, role, sql, tableOids, response, rows, createdAt, expiresAt,
+                checksumOf(response), 0, createdAt);
+    }
+
+    /** An entry read back from storage, with its stored checksum (see {@link #verify()}). */
+    static CachedResult restore(CacheKey key, String database, String role, String sql, long[] tableOids,
+            byte[] response, long rows, long createdAt, long expiresAt, int checksum, long hits, long lastHit) {
+        return new CachedResult(key, database, role, sql, tableOids, response, rows, createdAt, expiresAt, checksum,
+                hits, lastHit);
+    }
+
+    static int checksumOf(byte[] bytes) {
+        CRC32C crc = new CRC32C();
+        crc.update(bytes, 0, bytes.length);
+        return (int) crc.getValue();
+    }
+
+    /** Whether the response still has the checksum computed when the entry was created. */
+    public boolean verify() {
+        return checksumOf(response) == checksum;
+    }
+
+    public boolean isExpired(long nowMillis) {
+        return nowMillis >= expiresAt;
+    }
+
+    /** Records a hit; returns the previous last-hit time. */
+    public long recordHit(long nowMillis) {
+        hits.incrementAndGet();
+        long previous = lastHit;
+        lastHit = Math.max(previous, nowMillis);
+        return previous;
+    }
+
+    /** What the entry is charged against a tier's byte bound. */
+    public long sizeBytes() {
+        return (long) response.length + key.encodedLength() + FIXED_OVERHEAD_BYTES + 8L * tableOids.length;
+    }
+
+    public CacheKey key() {
+        return key;
+    }
+
+    public String database() {
+        return database;
+    }
+
+    /** The role the result was produced for (metadata; the key holds the whole fingerprint). */
+    public String role() {
+        return role;
+    }
+
+    public String sql() {
+        return sql;
+    }
+
+    /** A copy of the oids of the relations the result depends on. */
+    public long[] tableOids() {
+        return tableOids.clone();
+    }
+
+    long[] tableOidsShared() {
+        return tableOids;
+    }
+
+    /** The response bytes, shared: do not modify. */
+    public byte[] response() {
+        return response;
+    }
+
+    public long rows() {
+        return rows;
+    }
+
+    public long createdAt() {
+        return createdAt;
+    }
+
+    public long expiresAt() {
+        return expiresAt;
+    }
+
+    public int checksum() {
+        return checksum;
+    }
+
+    public long hits() {
+        return hits.get();
+    }
+
+    public long lastHit() {
+        return lastHit;
+    }
+
+    @Override
+    public String toString() {
+        return "CachedResult[" + key + ", db=" + database + ", " + response.length + " bytes, " + rows + " rows]";
+    }
+}

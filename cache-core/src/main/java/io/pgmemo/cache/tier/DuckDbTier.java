@@ -1,0 +1,287 @@
+package io.pgmemo.cache.tier;
+
+import io.pgmemo.cache.CacheConfig;
+import io.pgmemo.cache.key.CacheKey;
+import io.pgmemo.cache.stats.CacheStats;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The persistent tier: entries in an embedded DuckDB file that survives restarts.
+ *
+ * <p>All DuckDB work runs on one thread of its own. Writes are queued without blocking and applied
+ * in batches (every {@value #FLUSH_INTERVAL_MILLIS} ms or {@value #BATCH_SIZE} operations, one
+ * transaction each); every read first applies the queued writes, so it sees each invalidation
+ * queued before it. A file that cannot be used makes the tier keep nothing; it never throws
+ * into callers, except {@link CacheFileLockedException} from {@link #open}.
+ */
+public final class DuckDbTier implements MemoryTierListener, AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(DuckDbTier.class);
+    static final long FLUSH_INTERVAL_MILLIS = 50;
+    static final int BATCH_SIZE = 500;
+    static final long CLOSE_TIMEOUT_SECONDS = 60;
+    /** Puts are dropped, never invalidations, while this much is waiting for a slow disk. */
+    static final long MAX_QUEUED_BYTES = 64L << 20;
+
+    private final long maxEntryBytes;
+    private final ScheduledThreadPoolExecutor executor;
+    private final FileStore store;
+    private final ConcurrentLinkedQueue<WriteOp> queue = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger queuedOps = new AtomicInteger();
+    private final AtomicLong queuedBytes = new AtomicLong();
+    private final ConcurrentHashMap<CacheKey, CachedResult> touched = new ConcurrentHashMap<>();
+    private volatile boolean closed;
+
+    private DuckDbTier(long maxEntryBytes, ScheduledThreadPoolExecutor executor, FileStore store) {
+        this.maxEntryBytes = maxEntryBytes;
+        this.executor = executor;
+        this.store = store;
+        executor.scheduleWithFixedDelay(this::flushQuietly, FLUSH_INTERVAL_MILLIS, FLUSH_INTERVAL_MILLIS,
+                TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Opens (or creates) the cache file of the configuration. Blocks until the file is open; call it at
+     * startup, not on an event loop.
+     *
+     * @throws CacheFileLockedException if another instance has the file open
+     */
+    public static DuckDbTier open(CacheConfig config, CacheStats stats) {
+        ScheduledThreadPoolExecutor executor = newExecutor();
+        try {
+            FileStore store = executor.submit(() -> openStore(config, stats)).get();
+            return new DuckDbTier(config.maxEntryBytes(), executor, store);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof CacheFileLockedException locked) {
+                executor.shutdownNow();
+                throw new CacheFileLockedException(config.file().toAbsolutePath(), locked.getCause());
+            }
+            LOG.warn("cache file {} cannot be opened; persistent cache disabled", config.file(), e.getCause());
+            return new DuckDbTier(0, executor, FileStore.disabled(stats));
+        } catch (InterruptedException e) {
+            executor.shutdownNow();
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while opening cache file " + config.file(), e);
+        }
+    }
+
+    /** A tier that keeps nothing, for running with memory only. */
+    public static DuckDbTier disabled(CacheStats stats) {
+        return new DuckDbTier(0, newExecutor(), FileStore.disabled(stats));
+    }
+
+    private static FileStore openStore(CacheConfig config, CacheStats stats) {
+        DuckDbFile file;
+        try {
+            file = DuckDbFile.lock(config.file());
+        } catch (IOException e) {
+            LOG.warn("cache file {} cannot be locked ({}); persistent cache disabled", config.file(), e.toString());
+            return FileStore.disabled(stats);
+        }
+        return FileStore.open(file, config.maxFileBytes(), stats, System.currentTimeMillis());
+    }
+
+    private static ScheduledThreadPoolExecutor newExecutor() {
+        ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(1, runnable -> {
+            Thread thread = new Thread(runnable, "pgmemo-duckdb");
+            thread.setDaemon(true);
+            return thread;
+        });
+        executor.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+        return executor;
+    }
+
+    /** Whether the file could not be used, so that this tier keeps nothing. */
+    public boolean isDegraded() {
+        return store.isDegraded();
+    }
+
+    /** Queues the entry for storage; too large entries, or while the queue is full, are not stored. */
+    public void put(CachedResult entry) {
+        if (entry.sizeBytes() > maxEntryBytes) {
+            return;
+        }
+        if (queuedBytes.get() + entry.sizeBytes() > MAX_QUEUED_BYTES) {
+            LOG.debug("cache file queue full; not persisting {}", entry);
+            return;
+        }
+        enqueue(new WriteOp.Put(entry));
+    }
+
+    /** Queues the entry's hit count and last-hit time for storage (the file evicts least recently hit). */
+    public void touch(CachedResult entry) {
+        if (!closed) {
+            touched.put(entry.key(), entry);
+        }
+    }
+
+    public void deleteKeys(Collection<CacheKey> keys) {
+        enqueue(new WriteOp.DeleteKeys(List.copyOf(keys)));
+    }
+
+    public void invalidateTable(String database, long tableOid) {
+        enqueue(new WriteOp.InvalidateTable(database, tableOid));
+    }
+
+    public void invalidateDatabase(String database) {
+        enqueue(new WriteOp.InvalidateDatabase(database));
+    }
+
+    public void invalidateAll() {
+        enqueue(new WriteOp.InvalidateAll());
+    }
+
+    /** The verified, unexpired entry of the key, after every write queued before this call. */
+    public CompletableFuture<Optional<CachedResult>> get(CacheKey key, long nowMillis) {
+        return supply(() -> {
+            flush();
+            return Optional.ofNullable(store.find(key, nowMillis));
+        }, Optional.empty());
+    }
+
+    /** Unexpired entries, most recently hit first, up to limitBytes of {@link CachedResult#sizeBytes()}. */
+    public CompletableFuture<List<CachedResult>> loadUnexpired(long limitBytes, long nowMillis) {
+        return supply(() -> {
+            flush();
+            return store.loadUnexpired(limitBytes, nowMillis);
+        }, List.of());
+    }
+
+    /** Completes when every write queued before this call is committed. */
+    public CompletableFuture<Void> flushNow() {
+        return supply(() -> {
+            flush();
+            return null;
+        }, null);
+    }
+
+    /** Applies the queued writes and closes the file (waiting at most {@value #CLOSE_TIMEOUT_SECONDS} s). */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        try {
+            supply(() -> {
+                flush();
+                store.close();
+                return null;
+            }, null).get(CLOSE_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            LOG.warn("closing the cache file failed", e);
+        } finally {
+            executor.shutdown();
+        }
+    }
+
+    // MemoryTierListener: mirror the hot tier.
+
+    @Override
+    public void stored(CachedResult entry) {
+        put(entry);
+    }
+
+    @Override
+    public void keysInvalidated(Collection<CacheKey> keys) {
+        deleteKeys(keys);
+    }
+
+    @Override
+    public void tableInvalidated(String database, long tableOid) {
+        invalidateTable(database, tableOid);
+    }
+
+    @Override
+    public void databaseInvalidated(String database) {
+        invalidateDatabase(database);
+    }
+
+    @Override
+    public void allInvalidated() {
+        invalidateAll();
+    }
+
+    private void enqueue(WriteOp op) {
+        if (closed) {
+            return;
+        }
+        queuedBytes.addAndGet(op.queuedBytes());
+        queue.add(op);
+        if (queuedOps.incrementAndGet() == BATCH_SIZE) {
+            submitQuietly(this::flushQuietly);
+        }
+    }
+
+    /** On the executor: applies what is queued, in one transaction. */
+    private void flush() {
+        List<WriteOp> batch = new ArrayList<>();
+        for (WriteOp op; (op = queue.poll()) != null; ) {
+            batch.add(op);
+            queuedBytes.addAndGet(-op.queuedBytes());
+        }
+        queuedOps.addAndGet(-batch.size());
+        List<CachedResult> hits = new ArrayList<>();
+        for (Iterator<CachedResult> it = touched.values().iterator(); it.hasNext(); ) {
+            hits.add(it.next());
+            it.remove();
+        }
+        if (!batch.isEmpty() || !hits.isEmpty()) {
+            store.apply(batch, hits, System.currentTimeMillis());
+        }
+    }
+
+    private void flushQuietly() {
+        try {
+            flush();
+        } catch (RuntimeException e) {
+            // A scheduled task that throws is never run again.
+            LOG.warn("cache file flush failed", e);
+        }
+    }
+
+    private void submitQuietly(Runnable task) {
+        try {
+            executor.execute(task);
+        } catch (RejectedExecutionException e) {
+            LOG.debug("cache file closed; task dropped");
+        }
+    }
+
+    /** Runs the work on the executor; completes with the fallback when closed or on an unexpected error. */
+    private <T> CompletableFuture<T> supply(Supplier<T> work, T fallback) {
+        Supplier<T> guarded = () -> {
+            try {
+                return work.get();
+            } catch (RuntimeException e) {
+                LOG.warn("cache file task failed", e);
+                return fallback;
+            }
+        };
+        try {
+            return CompletableFuture.supplyAsync(guarded, executor);
+        } catch (RejectedExecutionException e) {
+            return CompletableFuture.completedFuture(fallback);
+        }
+    }
+
+}

@@ -1,0 +1,237 @@
+package io.pgmemo.cache.tier;
+
+import io.pgmemo.cache.key.CacheKey;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.List;
+
+/**
+ * The SQL of the persistent tier over one open DuckDB connection. Times are epoch milliseconds.
+ * Not thread-safe: used only by the tier's executor thread.
+ */
+final class EntryTable implements AutoCloseable {
+    static final int SCHEMA_VERSION = 1;
+    static final String TABLE = "cache_entries";
+
+    private static final String COLUMNS =
+            "key, database, role, sql, tables, rows, created, expires, last_hit, hits, checksum, response";
+    private static final String ORDER_RECENT = "ORDER BY last_hit DESC, created DESC, rowid DESC";
+    private static final String RUNNING_BYTES = "sum(bytes) OVER (" + ORDER_RECENT + " ROWS UNBOUNDED PRECEDING)";
+
+    private final Connection connection;
+    private final PreparedStatement insert;
+    private final PreparedStatement deleteKey;
+    private final PreparedStatement find;
+    private final PreparedStatement touch;
+
+    EntryTable(Connection connection) throws SQLException {
+        this.connection = connection;
+        createSchema();
+        insert = connection.prepareStatement("INSERT INTO " + TABLE + " (digest, key, database, role, sql, tables,"
+                + " bytes, rows, created, expires, last_hit, hits, checksum, response)"
+                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+        deleteKey = connection.prepareStatement("DELETE FROM " + TABLE + " WHERE digest = ? AND key = ?");
+        find = connection.prepareStatement(
+                "SELECT " + COLUMNS + " FROM " + TABLE + " WHERE digest = ? AND expires > ?");
+        touch = connection.prepareStatement(
+                "UPDATE " + TABLE + " SET hits = ?, last_hit = ? WHERE digest = ? AND key = ?");
+    }
+
+    private void createSchema() throws SQLException {
+        try (Statement s = connection.createStatement()) {
+            s.execute("CREATE TABLE IF NOT EXISTS cache_meta (schema_version INTEGER NOT NULL)");
+            Integer version = null;
+            try (ResultSet r = s.executeQuery("SELECT max(schema_version) FROM cache_meta")) {
+                if (r.next()) {
+                    version = (Integer) r.getObject(1);
+                }
+            }
+            if (version == null || version != SCHEMA_VERSION) {
+                // Only a cache: an unknown layout is dropped, not migrated.
+                s.execute("DROP TABLE IF EXISTS " + TABLE);
+                s.execute("DELETE FROM cache_meta");
+                s.execute("INSERT INTO cache_meta VALUES (" + SCHEMA_VERSION + ")");
+            }
+            s.execute("CREATE TABLE IF NOT EXISTS " + TABLE + " (digest BLOB NOT NULL, key BLOB NOT NULL,"
+                    + " database VARCHAR NOT NULL, role VARCHAR, sql VARCHAR NOT NULL, tables BIGINT[] NOT NULL,"
+                    + " bytes BIGINT NOT NULL, rows BIGINT NOT NULL, created BIGINT NOT NULL, expires BIGINT NOT NULL,"
+                    + " last_hit BIGINT NOT NULL, hits BIGINT NOT NULL, checksum INTEGER NOT NULL,"
+                    + " response BLOB NOT NULL)");
+            s.execute("CREATE INDEX IF NOT EXISTS " + TABLE + "_digest ON " + TABLE + " (digest)");
+        }
+    }
+
+    /** Applies the operations, then the hit statistics, in one transaction. */
+    void apply(List<WriteOp> ops, Collection<CachedResult> touched) throws SQLException {
+        connection.setAutoCommit(false);
+        try {
+            for (WriteOp op : ops) {
+                apply(op);
+            }
+            for (CachedResult entry : touched) {
+                touch.setLong(1, entry.hits());
+                touch.setLong(2, entry.lastHit());
+                bindKey(touch, 3, entry.key());
+                touch.executeUpdate();
+            }
+            connection.commit();
+        } catch (SQLException | RuntimeException e) {
+            connection.rollback();
+            throw e;
+        } finally {
+            connection.setAutoCommit(true);
+        }
+    }
+
+    private void apply(WriteOp op) throws SQLException {
+        if (op instanceof WriteOp.Put put) {
+            delete(put.entry().key());
+            insert(put.entry());
+        } else if (op instanceof WriteOp.DeleteKeys delete) {
+            for (CacheKey key : delete.keys()) {
+                delete(key);
+            }
+        } else if (op instanceof WriteOp.InvalidateTable table) {
+            update("DELETE FROM " + TABLE + " WHERE database = ? AND list_contains(tables, ?)",
+                    table.database(), table.tableOid());
+        } else if (op instanceof WriteOp.InvalidateDatabase database) {
+            update("DELETE FROM " + TABLE + " WHERE database = ?", database.database());
+        } else if (op instanceof WriteOp.InvalidateAll) {
+            update("DELETE FROM " + TABLE);
+        }
+    }
+
+    private void insert(CachedResult e) throws SQLException {
+        Long[] tables = Arrays.stream(e.tableOidsShared()).boxed().toArray(Long[]::new);
+        bindKey(insert, 1, e.key());
+        insert.setString(3, e.database());
+        insert.setString(4, e.role());
+        insert.setString(5, e.sql());
+        insert.setArray(6, connection.createArrayOf("BIGINT", tables));
+        insert.setLong(7, e.sizeBytes());
+        insert.setLong(8, e.rows());
+        insert.setLong(9, e.createdAt());
+        insert.setLong(10, e.expiresAt());
+        insert.setLong(11, e.lastHit());
+        insert.setLong(12, e.hits());
+        insert.setInt(13, e.checksum());
+        insert.setBytes(14, e.response());
+        insert.executeUpdate();
+    }
+
+    void delete(CacheKey key) throws SQLException {
+        bindKey(deleteKey, 1, key);
+        deleteKey.executeUpdate();
+    }
+
+    /** The unexpired row of the key, checksum not yet verified, or null. */
+    CachedResult find(CacheKey key, long nowMillis) throws SQLException {
+        find.setBytes(1, key.digest());
+        find.setLong(2, nowMillis);
+        try (ResultSet r = find.executeQuery()) {
+            byte[] encoded = key.encoded();
+            while (r.next()) {
+                if (Arrays.equals(r.getBytes(1), encoded)) {
+                    return read(r, key);
+                }
+            }
+        }
+        return null;
+    }
+
+    /** Unexpired rows, most recently hit first, up to limitBytes in all; checksums not yet verified. */
+    List<CachedResult> loadUnexpired(long limitBytes, long nowMillis) throws SQLException {
+        String sql = "SELECT " + COLUMNS + " FROM (SELECT *, " + RUNNING_BYTES + " AS running FROM " + TABLE
+                + " WHERE expires > ?) WHERE running <= ? ORDER BY last_hit DESC, created DESC";
+        List<CachedResult> entries = new ArrayList<>();
+        try (PreparedStatement s = connection.prepareStatement(sql)) {
+            s.setLong(1, nowMillis);
+            s.setLong(2, limitBytes);
+            try (ResultSet r = s.executeQuery()) {
+                while (r.next()) {
+                    CacheKey key = decodeKey(r.getBytes(1));
+                    if (key != null) {
+                        entries.add(read(r, key));
+                    }
+                }
+            }
+        }
+        return entries;
+    }
+
+    int deleteExpired(long nowMillis) throws SQLException {
+        return update("DELETE FROM " + TABLE + " WHERE expires <= ?", nowMillis);
+    }
+
+    /** Deletes the least recently hit rows until the stored bytes fit maxBytes; returns how many. */
+    int evictToFit(long maxBytes) throws SQLException {
+        return update("DELETE FROM " + TABLE + " WHERE rowid IN (SELECT rowid FROM (SELECT rowid, " + RUNNING_BYTES
+                + " AS running FROM " + TABLE + ") WHERE running > ?)", maxBytes);
+    }
+
+    /** {stored entry bytes, row count}. */
+    long[] usage() throws SQLException {
+        try (Statement s = connection.createStatement();
+                ResultSet r = s.executeQuery("SELECT coalesce(sum(bytes), 0), count(*) FROM " + TABLE)) {
+            r.next();
+            return new long[] {r.getLong(1), r.getLong(2)};
+        }
+    }
+
+    /** Copies the live rows into a new DuckDB file, which then holds no free blocks. */
+    void copyTo(String freshFile) throws SQLException {
+        try (Statement s = connection.createStatement()) {
+            s.execute("ATTACH '" + freshFile.replace("'", "''") + "' AS compacted");
+            try {
+                s.execute("CREATE TABLE compacted.cache_meta AS SELECT * FROM cache_meta");
+                s.execute("CREATE TABLE compacted." + TABLE + " AS SELECT * FROM " + TABLE);
+            } finally {
+                s.execute("DETACH compacted");
+            }
+        }
+    }
+
+    private int update(String sql, Object... args) throws SQLException {
+        try (PreparedStatement s = connection.prepareStatement(sql)) {
+            for (int i = 0; i < args.length; i++) {
+                s.setObject(i + 1, args[i]);
+            }
+            return s.executeUpdate();
+        }
+    }
+
+    private static void bindKey(PreparedStatement s, int index, CacheKey key) throws SQLException {
+        s.setBytes(index, key.digest());
+        s.setBytes(index + 1, key.encoded());
+    }
+
+    private static CacheKey decodeKey(byte[] encoded) {
+        try {
+            return CacheKey.fromEncoded(encoded);
+        } catch (IllegalArgumentException e) {
+            return null; // a damaged key matches no lookup; the row ages out
+        }
+    }
+
+    private static CachedResult read(ResultSet r, CacheKey key) throws SQLException {
+        Object[] tables = (Object[]) r.getArray(5).getArray();
+        long[] oids = new long[tables.length];
+        for (int i = 0; i < oids.length; i++) {
+            oids[i] = ((Number) tables[i]).longValue();
+        }
+        return CachedResult.restore(key, r.getString(2), r.getString(3),
+                r.getString(4), oids, r.getBytes(12), r.getLong(6), r.getLong(7), r.getLong(8), r.getInt(11),
+                r.getLong(10), r.getLong(9));
+    }
+
+    @Override
+    public void close() throws SQLException {
+        connection.close();
+    }
+}

@@ -1,0 +1,249 @@
+package io.pgmemo.cache.tier;
+
+import io.pgmemo.cache.key.CacheKey;
+import io.pgmemo.cache.stats.CacheStats;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The hot tier: entries in memory, bounded in bytes, least recently used evicted first, expired
+ * entries never returned. Safe for concurrent use; each call holds one lock for a few map
+ * operations and does no I/O, so it may be called from event loops.
+ */
+public final class MemoryTier {
+    private final long maxBytes;
+    private final long maxEntryBytes;
+    private final CacheStats stats;
+    private final MemoryTierListener listener;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final LinkedHashMap<CacheKey, CachedResult> entries = new LinkedHashMap<>(1024, 0.75f, true);
+    private final Map<TableRef, Set<CacheKey>> byTable = new HashMap<>();
+    private final Map<String, Set<CacheKey>> byDatabase = new HashMap<>();
+    private final InvalidationLog invalidations = new InvalidationLog();
+    private long bytes;
+
+    public MemoryTier(long maxBytes, long maxEntryBytes, CacheStats stats, MemoryTierListener listener) {
+        if (maxBytes <= 0 || maxEntryBytes <= 0) {
+            throw new IllegalArgumentException("bounds must be positive");
+        }
+        this.maxBytes = maxBytes;
+        this.maxEntryBytes = Math.min(maxEntryBytes, maxBytes);
+        this.stats = Objects.requireNonNull(stats, "stats");
+        this.listener = Objects.requireNonNull(listener, "listener");
+    }
+
+    /** The unexpired entry of the key, recording a hit on it, or null. The entry is not copied. */
+    public CachedResult get(CacheKey key, long nowMillis) {
+        CachedResult entry;
+        lock.lock();
+        try {
+            entry = entries.get(key);
+            if (entry != null && entry.isExpired(nowMillis)) {
+                removeLocked(key);
+                publishUsage();
+                return null;
+            }
+        } finally {
+            lock.unlock();
+        }
+        if (entry != null) {
+            entry.recordHit(nowMillis);
+        }
+        return entry;
+    }
+
+    /**
+     * The current invalidation sequence. Take it before sending a query upstream and pass it to
+     * {@link #put(CachedResult, long)}, so that a result overtaken by a write is not stored.
+     */
+    public long invalidationSequence() {
+        lock.lock();
+        try {
+            return invalidations.current();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Stores the entry unconditionally (and tells the listener); false if it is too large. */
+    public boolean put(CachedResult entry) {
+        return insert(entry, -1, true);
+    }
+
+    /**
+     * Stores the entry and tells the listener, unless one of its tables or its database was
+     * invalidated after {@code sequence} (see {@link #invalidationSequence()}) or it is too large.
+     */
+    public boolean put(CachedResult entry, long sequence) {
+        return insert(entry, sequence, true);
+    }
+
+    /** Like {@link #put(CachedResult, long)} without telling the listener: for entries read from it. */
+    public boolean promote(CachedResult entry, long sequence) {
+        return insert(entry, sequence, false);
+    }
+
+    private boolean insert(CachedResult entry, long sequence, boolean notify) {
+        if (entry.sizeBytes() > maxEntryBytes) {
+            return false;
+        }
+        long evicted;
+        lock.lock();
+        try {
+            if (sequence >= 0 && invalidations.invalidatedSince(sequence, entry.database(), entry.tableOidsShared())) {
+                return false;
+            }
+            removeLocked(entry.key());
+            addLocked(entry);
+            evicted = evictLocked();
+            if (notify) {
+                listener.stored(entry);
+            }
+            publishUsage();
+        } finally {
+            lock.unlock();
+        }
+        stats.store();
+        stats.evicted(evicted);
+        return true;
+    }
+
+    public void invalidateKeys(Collection<CacheKey> keys) {
+        List<CacheKey> copy = List.copyOf(keys);
+        lock.lock();
+        try {
+            copy.forEach(this::removeLocked);
+            listener.keysInvalidated(copy);
+            publishUsage();
+        } finally {
+            lock.unlock();
+        }
+        stats.invalidation();
+    }
+
+    public void invalidateTable(String database, long tableOid) {
+        TableRef table = new TableRef(database, tableOid);
+        lock.lock();
+        try {
+            invalidations.table(table);
+            removeAllLocked(byTable.get(table));
+            listener.tableInvalidated(database, tableOid);
+            publishUsage();
+        } finally {
+            lock.unlock();
+        }
+        stats.invalidation();
+    }
+
+    public void invalidateDatabase(String database) {
+        lock.lock();
+        try {
+            invalidations.database(database);
+            removeAllLocked(byDatabase.get(database));
+            listener.databaseInvalidated(database);
+            publishUsage();
+        } finally {
+            lock.unlock();
+        }
+        stats.invalidation();
+    }
+
+    public void invalidateAll() {
+        lock.lock();
+        try {
+            invalidations.all();
+            entries.clear();
+            byTable.clear();
+            byDatabase.clear();
+            bytes = 0;
+            listener.allInvalidated();
+            publishUsage();
+        } finally {
+            lock.unlock();
+        }
+        stats.invalidation();
+    }
+
+    public int size() {
+        lock.lock();
+        try {
+            return entries.size();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    public long bytes() {
+        lock.lock();
+        try {
+            return bytes;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    public long maxBytes() {
+        return maxBytes;
+    }
+
+    /** The largest entry accepted: the configured cap, or the whole bound if smaller. */
+    public long maxEntryBytes() {
+        return maxEntryBytes;
+    }
+
+    private void addLocked(CachedResult entry) {
+        CacheKey key = entry.key();
+        entries.put(key, entry);
+        bytes += entry.sizeBytes();
+        byDatabase.computeIfAbsent(entry.database(), d -> new HashSet<>()).add(key);
+        for (long oid : entry.tableOidsShared()) {
+            byTable.computeIfAbsent(new TableRef(entry.database(), oid), t -> new HashSet<>()).add(key);
+        }
+    }
+
+    private void removeAllLocked(Set<CacheKey> keys) {
+        if (keys != null) {
+            new ArrayList<>(keys).forEach(this::removeLocked);
+        }
+    }
+
+    private void removeLocked(CacheKey key) {
+        CachedResult entry = entries.remove(key);
+        if (entry == null) {
+            return;
+        }
+        bytes -= entry.sizeBytes();
+        unindex(byDatabase, entry.database(), key);
+        for (long oid : entry.tableOidsShared()) {
+            unindex(byTable, new TableRef(entry.database(), oid), key);
+        }
+    }
+
+    private static <K> void unindex(Map<K, Set<CacheKey>> index, K name, CacheKey key) {
+        Set<CacheKey> keys = index.get(name);
+        if (keys != null && keys.remove(key) && keys.isEmpty()) {
+            index.remove(name);
+        }
+    }
+
+    private long evictLocked() {
+        long evicted = 0;
+        while (bytes > maxBytes && !entries.isEmpty()) {
+            removeLocked(entries.keySet().iterator().next());
+            evicted++;
+        }
+        return evicted;
+    }
+
+    private void publishUsage() {
+        stats.memoryUsage(bytes, entries.size());
+    }
+}

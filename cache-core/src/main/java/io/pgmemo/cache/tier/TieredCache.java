@@ -1,0 +1,145 @@
+package io.pgmemo.cache.tier;
+
+import io.pgmemo.cache.CacheConfig;
+import io.pgmemo.cache.key.CacheKey;
+import io.pgmemo.cache.stats.CacheStats;
+import java.util.Collection;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The memory tier in front of the DuckDB tier, kept coherent: every store and invalidation of the
+ * memory tier is mirrored to the file in the same order, and an entry is not stored (nor
+ * promoted from the file) when one of its tables was invalidated after its query started.
+ *
+ * <p>Look-up: {@link #getHot} on the event loop; on null, {@link #getCold}, whose future completes on
+ * the DuckDB thread. Hits and misses are counted here: a getHot miss followed by a getCold is one
+ * look-up.
+ */
+public final class TieredCache implements AutoCloseable {
+    private final CacheConfig config;
+    private final CacheStats stats;
+    private final DuckDbTier file;
+    private final MemoryTier memory;
+
+    TieredCache(CacheConfig config, CacheStats stats, DuckDbTier file) {
+        this.config = config;
+        this.stats = stats;
+        this.file = file;
+        this.memory = new MemoryTier(config.memoryBytes(), config.maxEntryBytes(), stats, file);
+    }
+
+    /**
+     * Opens the cache file and fills the memory tier with its most recently hit unexpired entries.
+     * Blocks; call at startup.
+     *
+     * @throws CacheFileLockedException if another instance has the file open
+     */
+    public static TieredCache open(CacheConfig config, CacheStats stats) {
+        TieredCache cache = new TieredCache(config, stats, DuckDbTier.open(config, stats));
+        cache.warm(System.currentTimeMillis());
+        return cache;
+    }
+
+    /** A cache without a file. */
+    public static TieredCache memoryOnly(CacheConfig config, CacheStats stats) {
+        return new TieredCache(config, stats, DuckDbTier.disabled(stats));
+    }
+
+    void warm(long nowMillis) {
+        List<CachedResult> recentFirst = file.loadUnexpired(config.memoryBytes(), nowMillis).join();
+        long sequence = memory.invalidationSequence();
+        // Least recent first, so that the most recently hit end up newest in the LRU order.
+        for (int i = recentFirst.size() - 1; i >= 0; i--) {
+            memory.promote(recentFirst.get(i), sequence);
+        }
+    }
+
+    /** A new entry expiring after the configured TTL. */
+    public CachedResult newEntry(CacheKey key, String database, String role, String sql, long[] tableOids,
+            byte[] response, long rows, long nowMillis) {
+        return CachedResult.create(key, database, role, sql, tableOids, response, rows, nowMillis,
+                nowMillis + config.ttl().toMillis());
+    }
+
+    /** The entry from memory, or null; non-blocking. A hit is counted, a miss is not (see getCold). */
+    public CachedResult getHot(CacheKey key, long nowMillis) {
+        CachedResult entry = memory.get(key, nowMillis);
+        if (entry != null) {
+            stats.hit();
+            file.touch(entry);
+        }
+        return entry;
+    }
+
+    /**
+     * The entry from the file (then kept in memory too), or null on a miss. Completes on the DuckDB
+     * thread: hop back to the event loop before writing.
+     */
+    public CompletableFuture<CachedResult> getCold(CacheKey key, long nowMillis) {
+        long sequence = memory.invalidationSequence();
+        return file.get(key, nowMillis).thenApply(found -> {
+            CachedResult entry = found.orElse(null);
+            // Refused by memory although small enough: invalidated while it was being read.
+            if (entry != null && !memory.promote(entry, sequence) && entry.sizeBytes() <= memory.maxEntryBytes()) {
+                entry = null;
+            }
+            if (entry == null) {
+                stats.miss();
+                return null;
+            }
+            entry.recordHit(nowMillis);
+            file.touch(entry);
+            stats.hit();
+            stats.fileHit();
+            return entry;
+        });
+    }
+
+    /** Take before sending the query upstream; pass to {@link #put}. */
+    public long invalidationSequence() {
+        return memory.invalidationSequence();
+    }
+
+    /**
+     * Stores the entry in both tiers unless it is too large or one of its tables (or its database)
+     * was invalidated after {@code sequence}. Non-blocking.
+     */
+    public boolean put(CachedResult entry, long sequence) {
+        return memory.put(entry, sequence);
+    }
+
+    public void invalidateTable(String database, long tableOid) {
+        memory.invalidateTable(database, tableOid);
+    }
+
+    public void invalidateDatabase(String database) {
+        memory.invalidateDatabase(database);
+    }
+
+    public void invalidateAll() {
+        memory.invalidateAll();
+    }
+
+    public void invalidateKeys(Collection<CacheKey> keys) {
+        memory.invalidateKeys(keys);
+    }
+
+    public MemoryTier memory() {
+        return memory;
+    }
+
+    public DuckDbTier file() {
+        return file;
+    }
+
+    public CacheStats stats() {
+        return stats;
+    }
+
+    /** Writes what is queued to the file and closes it. */
+    @Override
+    public void close() {
+        file.close();
+    }
+}

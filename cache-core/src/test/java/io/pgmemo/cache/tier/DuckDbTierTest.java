@@ -1,0 +1,228 @@
+package io.pgmemo.cache.tier;
+
+import static io.pgmemo.cache.tier.TestEntries.DB;
+import static io.pgmemo.cache.tier.TestEntries.entry;
+import static io.pgmemo.cache.tier.TestEntries.key;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.pgmemo.cache.CacheConfig;
+import io.pgmemo.cache.stats.CacheStats;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class DuckDbTierTest {
+    private static final int SIZE = 10_000;
+    private static final long HOUR = 3_600_000;
+
+    @TempDir
+    Path dir;
+
+    private final CacheStats stats = new CacheStats();
+    private final long now = System.currentTimeMillis();
+    private DuckDbTier tier;
+
+    private CacheConfig config(long maxFileBytes) {
+        return CacheConfig.defaults().withFile(dir.resolve("cache.duckdb")).withMemoryBytes(64 << 20)
+                .withMaxEntryBytes(1 << 20).withMaxFileBytes(maxFileBytes);
+    }
+
+    private DuckDbTier open(long maxFileBytes) {
+        tier = DuckDbTier.open(config(maxFileBytes), stats);
+        return tier;
+    }
+
+    @AfterEach
+    void close() {
+        if (tier != null) {
+            tier.close();
+        }
+    }
+
+    private CachedResult fresh(int i, long... tables) {
+        return entry(i, SIZE, now + i, now + HOUR, tables);
+    }
+
+    private Optional<CachedResult> get(int i) {
+        return tier.get(key(i), now).join();
+    }
+
+    @Test
+    void entriesSurviveARestartAndExpiredOnesDoNot() throws Exception {
+        open(64 << 20);
+        for (int i = 0; i < 5; i++) {
+            tier.put(fresh(i, 10));
+        }
+        tier.put(entry(5, SIZE, now, now + 300));
+        CachedResult hit = fresh(6);
+        tier.put(hit);
+        hit.recordHit(now + 100);
+        tier.touch(hit);
+        tier.close();
+        Thread.sleep(Math.max(0, now + 300 - System.currentTimeMillis()));
+
+        open(64 << 20);
+        long later = System.currentTimeMillis();
+        List<CachedResult> loaded = tier.loadUnexpired(Long.MAX_VALUE, later).join();
+
+        assertThat(loaded).extracting(TestEntries::indexOf).containsExactly(6, 4, 3, 2, 1, 0);
+        assertThat(loaded.get(0).hits()).isEqualTo(1);
+        for (CachedResult e : loaded) {
+            assertThat(e.response()).isEqualTo(TestEntries.response(TestEntries.indexOf(e), SIZE));
+            assertThat(e.key()).isEqualTo(key(TestEntries.indexOf(e)));
+        }
+        CachedResult one = tier.get(key(1), later).join().orElseThrow();
+        assertThat(one.tableOids()).containsExactly(10);
+        assertThat(one.database()).isEqualTo(DB);
+        assertThat(one.role()).isEqualTo("alice");
+        assertThat(one.rows()).isEqualTo(1);
+        assertThat(one.expiresAt()).isEqualTo(now + HOUR);
+        assertThat(tier.get(key(5), later).join()).isEmpty();
+    }
+
+    @Test
+    void loadStopsAtTheByteLimit() {
+        open(64 << 20);
+        for (int i = 0; i < 10; i++) {
+            tier.put(fresh(i));
+        }
+
+        List<CachedResult> loaded = tier.loadUnexpired(3 * fresh(0).sizeBytes(), now).join();
+
+        assertThat(loaded).extracting(TestEntries::indexOf).containsExactly(9, 8, 7);
+    }
+
+    @Test
+    void aTamperedResponseIsDeletedAndCountedNotServed() throws Exception {
+        open(64 << 20);
+        tier.put(fresh(1));
+        tier.put(fresh(2));
+        tier.close();
+        byte[] torn = TestEntries.response(1, SIZE);
+        torn[SIZE / 2] ^= 1;
+        try (Connection c = DriverManager.getConnection("jdbc:duckdb:" + dir.resolve("cache.duckdb"));
+                PreparedStatement s = c.prepareStatement("UPDATE cache_entries SET response = ? WHERE sql = ?")) {
+            s.setBytes(1, torn);
+            s.setString(2, "select 1");
+            assertThat(s.executeUpdate()).isEqualTo(1);
+        }
+
+        open(64 << 20);
+
+        assertThat(get(1)).isEmpty();
+        assertThat(stats.snapshot().checksumFailures()).isEqualTo(1);
+        assertThat(tier.loadUnexpired(Long.MAX_VALUE, now).join()).extracting(TestEntries::indexOf).containsExactly(2);
+        tier.close();
+        assertThat(rowCount()).isEqualTo(1);
+    }
+
+    @Test
+    void invalidationsAreSeenByTheNextRead() {
+        open(64 << 20);
+        tier.put(fresh(1, 10));
+        tier.put(fresh(2, 10, 11));
+        tier.put(fresh(3, 11));
+        tier.put(entry("other", 4, SIZE, now, now + HOUR, 10));
+        tier.put(fresh(5));
+        tier.put(fresh(6));
+
+        tier.invalidateTable(DB, 10);
+        assertThat(get(1)).isEmpty();
+        assertThat(get(2)).isEmpty();
+        assertThat(get(3)).isPresent();
+        assertThat(tier.get(key("other", 4), now).join()).isPresent();
+
+        tier.deleteKeys(List.of(key(5)));
+        assertThat(get(5)).isEmpty();
+        assertThat(get(6)).isPresent();
+
+        tier.invalidateDatabase(DB);
+        assertThat(get(3)).isEmpty();
+        assertThat(tier.get(key("other", 4), now).join()).isPresent();
+
+        tier.invalidateAll();
+        assertThat(tier.loadUnexpired(Long.MAX_VALUE, now).join()).isEmpty();
+    }
+
+    @Test
+    void keepsTheStoredBytesUnderTheBoundDroppingTheLeastRecentlyHit() {
+        long one = fresh(10).sizeBytes(); // the same for every two-digit index
+        open(10 * one);
+        for (int i = 10; i < 20; i++) {
+            tier.put(fresh(i));
+        }
+        CachedResult old = fresh(10);
+        tier.put(old);
+        old.recordHit(now + 1000);
+        tier.touch(old);
+        for (int i = 20; i < 40; i++) {
+            tier.put(fresh(i));
+        }
+        tier.flushNow().join();
+
+        List<CachedResult> kept = tier.loadUnexpired(Long.MAX_VALUE, now).join();
+
+        assertThat(kept).extracting(TestEntries::indexOf).containsExactly(10, 39, 38, 37, 36, 35, 34, 33, 32, 31);
+        assertThat(stats.snapshot().fileBytes()).isEqualTo(10 * one);
+        assertThat(stats.snapshot().fileEntries()).isEqualTo(10);
+        assertThat(stats.snapshot().fileEvictions()).isEqualTo(20);
+    }
+
+    @Test
+    void aBloatedFileIsCompacted() throws Exception {
+        open(64 << 20);
+        for (int i = 0; i < 300; i++) {
+            tier.put(entry(i, 100_000, now + i, now + HOUR));
+        }
+        tier.close();
+        Path file = dir.resolve("cache.duckdb");
+        assertThat(Files.size(file)).isGreaterThan(25 << 20);
+
+        open(2 << 20);
+
+        assertThat(Files.size(file)).isLessThan(5 << 20);
+        List<CachedResult> kept = tier.loadUnexpired(Long.MAX_VALUE, now).join();
+        assertThat(kept).hasSizeBetween(15, 20).first().extracting(TestEntries::indexOf).isEqualTo(299);
+        assertThat(kept.get(0).response()).isEqualTo(TestEntries.response(299, 100_000));
+        tier.put(fresh(1000));
+        assertThat(get(1000)).isPresent();
+        assertThat(stats.snapshot().fileDiskBytes()).isLessThan(5 << 20);
+    }
+
+    @Test
+    void putsAfterCloseAreIgnoredAndReadsMiss() {
+        open(64 << 20);
+        tier.close();
+
+        tier.put(fresh(1));
+        tier.invalidateAll();
+
+        assertThat(get(1)).isEmpty();
+        assertThat(tier.loadUnexpired(Long.MAX_VALUE, now).join()).isEmpty();
+    }
+
+    @Test
+    void aDisabledTierKeepsNothing() {
+        tier = DuckDbTier.disabled(stats);
+        tier.put(fresh(1));
+
+        assertThat(tier.isDegraded()).isTrue();
+        assertThat(get(1)).isEmpty();
+    }
+
+    private long rowCount() throws Exception {
+        try (Connection c = DriverManager.getConnection("jdbc:duckdb:" + dir.resolve("cache.duckdb"));
+                ResultSet r = c.createStatement().executeQuery("SELECT count(*) FROM cache_entries")) {
+            r.next();
+            return r.getLong(1);
+        }
+    }
+}

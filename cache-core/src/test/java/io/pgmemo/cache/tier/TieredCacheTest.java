@@ -1,0 +1,118 @@
+package io.pgmemo.cache.tier;
+
+import static io.pgmemo.cache.tier.TestEntries.DB;
+import static io.pgmemo.cache.tier.TestEntries.key;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.pgmemo.cache.CacheConfig;
+import io.pgmemo.cache.stats.CacheStats;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class TieredCacheTest {
+    private static final int SIZE = 10_000;
+
+    @TempDir
+    Path dir;
+
+    private final CacheStats stats = new CacheStats();
+    private final long now = System.currentTimeMillis();
+
+    private CacheConfig config(long memoryBytes) {
+        return CacheConfig.defaults().withFile(dir.resolve("cache.duckdb")).withMemoryBytes(memoryBytes)
+                .withMaxEntryBytes(1 << 20).withTtl(Duration.ofMinutes(5));
+    }
+
+    private CachedResult entry(TieredCache cache, int i, long... tables) {
+        return cache.newEntry(key(i), DB, "alice", TestEntries.sql(i), tables, TestEntries.response(i, SIZE), i,
+                now + i);
+    }
+
+    @Test
+    void aStoredEntryIsServedFromMemoryAndKeptInTheFile() {
+        try (TieredCache cache = TieredCache.open(config(64 << 20), stats)) {
+            CachedResult e = entry(cache, 1, 10);
+            assertThat(e.expiresAt()).isEqualTo(now + 1 + 300_000);
+
+            assertThat(cache.put(e, cache.invalidationSequence())).isTrue();
+
+            assertThat(cache.getHot(key(1), now)).isSameAs(e);
+            assertThat(cache.file().get(key(1), now).join()).isPresent();
+            assertThat(cache.getHot(key(2), now)).isNull();
+            assertThat(cache.getCold(key(2), now).join()).isNull();
+            assertThat(stats.snapshot()).extracting(CacheStats.Snapshot::hits, CacheStats.Snapshot::misses)
+                    .containsExactly(1L, 1L);
+        }
+    }
+
+    @Test
+    void aRestartWarmsMemoryWithTheMostRecentlyHitEntries() {
+        long one;
+        try (TieredCache cache = TieredCache.open(config(64 << 20), stats)) {
+            one = entry(cache, 10).sizeBytes();
+            for (int i = 10; i < 20; i++) {
+                cache.put(entry(cache, i), cache.invalidationSequence());
+            }
+            cache.getHot(key(10), now + 100); // hit after the others were created
+        }
+
+        try (TieredCache cache = TieredCache.open(config(3 * one + 100), stats)) {
+            assertThat(cache.memory().size()).isEqualTo(3);
+            assertThat(cache.getHot(key(10), now)).isNotNull();
+            assertThat(cache.getHot(key(19), now)).isNotNull();
+            assertThat(cache.getHot(key(18), now)).isNotNull();
+            assertThat(cache.getHot(key(11), now)).isNull();
+
+            CachedResult cold = cache.getCold(key(11), now).join();
+            assertThat(cold.response()).isEqualTo(TestEntries.response(11, SIZE));
+            assertThat(cache.getHot(key(11), now)).as("promoted").isNotNull();
+            assertThat(stats.snapshot().fileHits()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void aResultOvertakenByAWriteIsStoredInNeitherTier() {
+        try (TieredCache cache = TieredCache.open(config(64 << 20), stats)) {
+            long sequence = cache.invalidationSequence();
+            cache.invalidateTable(DB, 10);
+
+            assertThat(cache.put(entry(cache, 1, 10), sequence)).isFalse();
+
+            assertThat(cache.getHot(key(1), now)).isNull();
+            assertThat(cache.getCold(key(1), now).join()).isNull();
+        }
+    }
+
+    @Test
+    void invalidationsReachTheFile() {
+        try (TieredCache cache = TieredCache.open(config(64 << 20), stats)) {
+            for (int i = 1; i <= 4; i++) {
+                cache.put(entry(cache, i, 10 + i % 2), cache.invalidationSequence());
+            }
+
+            cache.invalidateTable(DB, 11);
+            assertThat(cache.file().get(key(1), now).join()).isEmpty();
+            assertThat(cache.file().get(key(2), now).join()).isPresent();
+
+            cache.invalidateKeys(java.util.List.of(key(2)));
+            assertThat(cache.file().get(key(2), now).join()).isEmpty();
+
+            cache.invalidateDatabase(DB);
+            assertThat(cache.file().get(key(4), now).join()).isEmpty();
+            assertThat(cache.memory().size()).isZero();
+        }
+    }
+
+    @Test
+    void memoryOnlyWorksWithoutAFile() {
+        try (TieredCache cache = TieredCache.memoryOnly(config(64 << 20), stats)) {
+            cache.put(entry(cache, 1), cache.invalidationSequence());
+
+            assertThat(cache.getHot(key(1), now)).isNotNull();
+            assertThat(cache.getCold(key(2), now).join()).isNull();
+            assertThat(cache.file().isDegraded()).isTrue();
+        }
+    }
+}
