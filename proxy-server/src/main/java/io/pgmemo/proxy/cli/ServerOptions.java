@@ -2,10 +2,12 @@ package io.pgmemo.proxy.cli;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
+import io.pgmemo.protocol.FrontendDecoder;
 import io.pgmemo.proxy.config.HostPort;
 import io.pgmemo.proxy.config.ProxyConfig;
 import java.time.Duration;
 import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** The options every server-running command shares. Each can also be set by its environment variable. */
@@ -45,11 +47,15 @@ final class ServerOptions {
                     + "(env PGMEMO_LOG_LEVEL). Default: ${DEFAULT-VALUE}.")
     String logLevel;
 
+    @Mixin
+    CacheCliOptions cache;
+
     ProxyConfig toConfig(HostPort upstream) {
-        if (maxMessageBytes > Integer.MAX_VALUE - 8) {
-            throw new IllegalArgumentException("--max-message-bytes must be below 2GB");
+        if (maxMessageBytes > Integer.MAX_VALUE - 8 || maxMessageBytes < FrontendDecoder.MAX_AUTH_MESSAGE) {
+            throw new IllegalArgumentException("--max-message-bytes must be between 64kB and 2GB");
         }
-        return new ProxyConfig(listen, upstream, connectTimeout, (int) maxMessageBytes, shutdownTimeout, ioThreads);
+        return new ProxyConfig(listen, upstream, connectTimeout, (int) maxMessageBytes, shutdownTimeout, ioThreads,
+                cache.toOptions());
     }
 
     void applyLogLevel() {

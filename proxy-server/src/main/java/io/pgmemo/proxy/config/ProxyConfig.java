@@ -11,9 +11,10 @@ import java.time.Duration;
  * @param maxMessageBytes the largest message a client may send after authentication
  * @param shutdownTimeout how long SIGTERM waits for busy sessions to reach an idle point
  * @param ioThreads       event-loop threads (0 = one per core)
+ * @param cache           the result cache, or {@link CacheOptions#DISABLED}
  */
 public record ProxyConfig(HostPort listen, HostPort upstream, Duration connectTimeout, int maxMessageBytes,
-                          Duration shutdownTimeout, int ioThreads) {
+                          Duration shutdownTimeout, int ioThreads, CacheOptions cache) {
 
     public static final int DEFAULT_MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
 
@@ -29,18 +30,22 @@ public record ProxyConfig(HostPort listen, HostPort upstream, Duration connectTi
     /** Defaults for everything but the two addresses. */
     public static ProxyConfig of(HostPort listen, HostPort upstream) {
         return new ProxyConfig(listen, upstream, Duration.ofSeconds(5), DEFAULT_MAX_MESSAGE_BYTES,
-                Duration.ofSeconds(30), 0);
+                Duration.ofSeconds(30), 0, CacheOptions.DISABLED);
     }
 
     public ProxyConfig withShutdownTimeout(Duration timeout) {
-        return new ProxyConfig(listen, upstream, connectTimeout, maxMessageBytes, timeout, ioThreads);
+        return new ProxyConfig(listen, upstream, connectTimeout, maxMessageBytes, timeout, ioThreads, cache);
     }
 
     public ProxyConfig withConnectTimeout(Duration timeout) {
-        return new ProxyConfig(listen, upstream, timeout, maxMessageBytes, shutdownTimeout, ioThreads);
+        return new ProxyConfig(listen, upstream, timeout, maxMessageBytes, shutdownTimeout, ioThreads, cache);
+    }
+
+    public ProxyConfig withCache(CacheOptions options) {
+        return new ProxyConfig(listen, upstream, connectTimeout, maxMessageBytes, shutdownTimeout, ioThreads, options);
     }
 
     public ProxyConfig withMaxMessageBytes(int bytes) {
-        return new ProxyConfig(listen, upstream, connectTimeout, bytes, shutdownTimeout, ioThreads);
+        return new ProxyConfig(listen, upstream, connectTimeout, bytes, shutdownTimeout, ioThreads, cache);
     }
 }

@@ -7,6 +7,8 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.pgmemo.protocol.FrontendDecoder;
+import io.pgmemo.proxy.cache.QueryCache;
+import io.pgmemo.proxy.config.CacheOptions;
 import io.pgmemo.proxy.config.ProxyConfig;
 import io.pgmemo.proxy.session.FrontendHandler;
 import io.pgmemo.proxy.session.Session;
@@ -28,6 +30,7 @@ public final class PgmemoServer implements AutoCloseable {
     private EventLoopGroup acceptor;
     private EventLoopGroup workers;
     private Channel listener;
+    private QueryCache queryCache;
     private boolean stopped;
 
     public PgmemoServer(ProxyConfig config) {
@@ -36,6 +39,7 @@ public final class PgmemoServer implements AutoCloseable {
 
     /** Binds the listen address; returns once clients can connect. */
     public PgmemoServer start() throws InterruptedException {
+        queryCache = openCache();
         acceptor = transport.newGroup(1);
         workers = transport.newGroup(ioThreads());
         UpstreamConnector connector = new UpstreamConnector(transport.socketChannel(), config.upstream(),
@@ -52,7 +56,7 @@ public final class PgmemoServer implements AutoCloseable {
                     protected void initChannel(SocketChannel ch) {
                         FrontendDecoder decoder = new FrontendDecoder(config.maxMessageBytes());
                         ch.pipeline().addLast("frontendDecoder", decoder);
-                        ch.pipeline().addLast("frontendHandler", new FrontendHandler(decoder, connector, registry));
+                        ch.pipeline().addLast("frontendHandler", new FrontendHandler(decoder, connector, registry, queryCache));
                     }
                 });
         try {
@@ -64,6 +68,24 @@ public final class PgmemoServer implements AutoCloseable {
         }
         log.info("pgmemo listening on {} ({}), relaying to {}", boundAddress(), transport.name(), config.upstream());
         return this;
+    }
+
+    private QueryCache openCache() {
+        CacheOptions options = config.cache();
+        if (!options.enabled()) {
+            return null;
+        }
+        QueryCache cache = new QueryCache(options.config(), new QueryCache.CatalogLogin(config.upstream().host(),
+                config.upstream().port(), options.catalogUser(), options.catalogPassword()), options.persistent());
+        log.info("result cache on: ttl {}, memory {} bytes, file {} (max {} bytes), entries up to {} bytes",
+                options.config().ttl(), options.config().memoryBytes(),
+                options.persistent() ? options.config().file() : "none", options.config().maxFileBytes(),
+                options.config().maxEntryBytes());
+        return cache;
+    }
+
+    public QueryCache queryCache() {
+        return queryCache;
     }
 
     /** One event loop per core by default: the relay is CPU-light and more threads only add switching. */
@@ -101,6 +123,9 @@ public final class PgmemoServer implements AutoCloseable {
         }
         workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).sync();
         acceptor.shutdownGracefully(0, 2, TimeUnit.SECONDS).sync();
+        if (queryCache != null) {
+            queryCache.close();
+        }
         log.info("pgmemo stopped");
     }
 

@@ -13,6 +13,7 @@ import io.pgmemo.protocol.startup.CancelRequest;
 import io.pgmemo.protocol.startup.GssEncRequest;
 import io.pgmemo.protocol.startup.SslRequest;
 import io.pgmemo.protocol.startup.StartupMessage;
+import io.pgmemo.proxy.cache.QueryCache;
 import java.io.IOException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,17 +27,20 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
     private final FrontendDecoder decoder;
     private final UpstreamConnector connector;
     private final SessionRegistry registry;
+    private final QueryCache queryCache;
     private Session session;
 
-    public FrontendHandler(FrontendDecoder decoder, UpstreamConnector connector, SessionRegistry registry) {
+    public FrontendHandler(FrontendDecoder decoder, UpstreamConnector connector, SessionRegistry registry,
+                           QueryCache queryCache) {
         this.decoder = decoder;
         this.connector = connector;
         this.registry = registry;
+        this.queryCache = queryCache;
     }
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
-        session = new Session(ctx.channel(), decoder, connector, registry);
+        session = new Session(ctx.channel(), decoder, connector, registry, queryCache);
         registry.add(session);
         ctx.fireChannelActive();
     }

@@ -18,6 +18,8 @@ import io.pgmemo.protocol.backend.ReadyForQuery;
 import io.pgmemo.protocol.backend.TransactionStatus;
 import io.pgmemo.protocol.frontend.Terminate;
 import io.pgmemo.protocol.startup.StartupMessage;
+import io.pgmemo.proxy.cache.QueryCache;
+import io.pgmemo.proxy.cache.SessionCache;
 import java.util.ArrayDeque;
 import java.util.Queue;
 import org.slf4j.Logger;
@@ -44,7 +46,9 @@ public final class Session {
     private final FrontendDecoder decoder;
     private final UpstreamConnector connector;
     private final SessionRegistry registry;
+    private final QueryCache queryCache;
     private final Queue<Frame> beforeConnect = new ArrayDeque<>();
+    private SessionCache cache;
 
     private Channel upstream;
     private CancelKey cancelKey;
@@ -58,11 +62,13 @@ public final class Session {
     private boolean draining;
     private boolean closed;
 
-    Session(Channel client, FrontendDecoder decoder, UpstreamConnector connector, SessionRegistry registry) {
+    Session(Channel client, FrontendDecoder decoder, UpstreamConnector connector, SessionRegistry registry,
+            QueryCache queryCache) {
         this.client = client;
         this.decoder = decoder;
         this.connector = connector;
         this.registry = registry;
+        this.queryCache = queryCache;
     }
 
     CancelKey cancelKey() {
@@ -86,6 +92,10 @@ public final class Session {
 
     void onStartup(StartupMessage message) {
         startup = message;
+        if (queryCache != null) {
+            cache = new SessionCache(queryCache, client, this::sendUpstream);
+            cache.startupDatabase(message.database());
+        }
         client.config().setAutoRead(false);
         log.debug("session {}: user={} database={} connecting to upstream {}", client.id(), message.user(),
                 message.database(), connector.upstream());
@@ -105,12 +115,15 @@ public final class Session {
             upstream.close();
             return;
         }
+        if (cache != null) {
+            cache.upstreamConnected(upstream);
+        }
         ByteBuf packet = upstream.alloc().buffer();
         startup.encode(packet);
         upstream.write(packet, upstream.voidPromise());
         Frame frame;
         while ((frame = beforeConnect.poll()) != null) {
-            sendUpstream(frame);
+            route(frame);
         }
         upstream.flush();
         upstream.config().setAutoRead(true);
@@ -126,7 +139,15 @@ public final class Session {
             beforeConnect.add(frame);
             return;
         }
-        sendUpstream(frame);
+        route(frame);
+    }
+
+    private void route(Frame frame) {
+        if (cache != null && decoder.state() == FrontendDecoder.State.READY) {
+            cache.onClientFrame(frame);
+        } else {
+            sendUpstream(frame);
+        }
     }
 
     private void sendUpstream(Frame frame) {
@@ -174,6 +195,10 @@ public final class Session {
     // ---- upstream side -----------------------------------------------------------------------
 
     void onUpstreamFrame(Frame frame) {
+        if (cache != null && !cache.onBackendFrame(frame)) {
+            frame.release();
+            return;
+        }
         BackendType type = frame.backendType();
         if (log.isTraceEnabled()) {
             log.trace("session {}: <=BE {}", client.id(), type);
@@ -252,7 +277,7 @@ public final class Session {
 
     private boolean isIdle() {
         return readyForQuerySeen && awaitingReadyForQuery == 0 && !unsyncedMessages
-                && transactionStatus == TransactionStatus.IDLE;
+                && transactionStatus == TransactionStatus.IDLE && (cache == null || !cache.isBusy());
     }
 
     private void terminate(ErrorResponse error) {
@@ -274,6 +299,9 @@ public final class Session {
     }
 
     private void releasePending() {
+        if (cache != null) {
+            cache.close();
+        }
         Frame frame;
         while ((frame = beforeConnect.poll()) != null) {
             frame.release();

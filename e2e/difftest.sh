@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# Runs the randomized differential tester (../shared/difftest) against pgmemo at its default cache
+# settings, in front of the demo's embedded PostgreSQL: every statement through pgmemo is compared
+# with a twin session straight to PostgreSQL. Usage: e2e/difftest.sh [simple|extended|mixed ...]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+DIFFTEST=${DIFFTEST:-../shared/difftest/differential.py}
+JAR=${PGMEMO_JAR:-proxy-server/target/pgmemo.jar}
+PROTOCOLS=("$@")
+[ ${#PROTOCOLS[@]} -gt 0 ] || PROTOCOLS=(simple mixed)
+PYTHON=/usr/bin/python3
+
+[ -f "$JAR" ] || { echo "difftest: $JAR is missing; run ./mvnw -B package first" >&2; exit 2; }
+[ -f "$DIFFTEST" ] || { echo "difftest: $DIFFTEST not found (expected shared/ beside the repository)" >&2; exit 2; }
+
+if ! "$PYTHON" -c 'import psycopg2, psycopg, asyncpg' 2>/dev/null; then
+  echo "difftest: installing python3-psycopg2, python3-psycopg and python3-asyncpg from Debian"
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+    python3-psycopg2 python3-psycopg python3-asyncpg >/dev/null
+fi
+
+free_port() {
+  "$PYTHON" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
+}
+
+work=$(mktemp -d /tmp/pgmemo-difftest.XXXXXX)
+pg_port=$(free_port)
+proxy_port=$(free_port)
+pid=""
+cleanup() {
+  if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
+    kill -TERM "$pid" 2>/dev/null || true
+    for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
+    kill -KILL "$pid" 2>/dev/null || true
+  fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+echo "difftest: starting pgmemo demo (cache at defaults, file $work/cache.duckdb) on $proxy_port, PostgreSQL on $pg_port"
+(cd "$work" && exec java -jar "$OLDPWD/$JAR" demo --listen "127.0.0.1:$proxy_port" --pg-port "$pg_port" \
+  --cache-file "$work/cache.duckdb") > "$work/pgmemo.log" 2>&1 &
+pid=$!
+for _ in $(seq 1 240); do
+  grep -q "pgmemo demo is running" "$work/pgmemo.log" 2>/dev/null && break
+  kill -0 "$pid" 2>/dev/null || { cat "$work/pgmemo.log"; echo "difftest: pgmemo exited" >&2; exit 2; }
+  sleep 0.5
+done
+grep -q "pgmemo demo is running" "$work/pgmemo.log" || { cat "$work/pgmemo.log"; echo "difftest: pgmemo did not start" >&2; exit 2; }
+
+status=0
+for protocol in "${PROTOCOLS[@]}"; do
+  echo "difftest: --protocol $protocol"
+  if ! "$PYTHON" "$DIFFTEST" --port "$proxy_port" --upstream-port "$pg_port" --protocol "$protocol" \
+      --jsonl "$work/difftest-$protocol.jsonl" --duration 240; then
+    status=1
+  fi
+done
+grep -a "cache hits" "$work/pgmemo.log" | tail -1 || true
+if grep -aq "LEAK:" "$work/pgmemo.log"; then
+  echo "difftest: Netty reported a buffer leak" >&2
+  status=1
+fi
+exit $status

@@ -1,0 +1,33 @@
+package io.pgmemo.proxy.cache;
+
+import io.pgmemo.cache.key.CacheKey;
+import java.util.Set;
+
+/**
+ * What the proxy expects from the upstream up to the next ReadyForQuery, and what to do with it:
+ * one per Query, Sync or FunctionCall sent upstream, in order.
+ */
+sealed interface Expectation {
+
+    /** Relay to the client; when {@code writes} is set, invalidate before the client sees the result. */
+    record Forward(Invalidation writes) implements Expectation {
+    }
+
+    /** Relay to the client and copy the result into the cache. */
+    record Capture(CacheKey key, String sql, Set<Long> relationOids, long sequence, ResultCapture result)
+            implements Expectation {
+    }
+
+    /** The proxy's own {@link SessionProbe}: swallow it. */
+    record Probe() implements Expectation {
+    }
+
+    /** How much a statement may have changed. */
+    enum Invalidation {
+        NONE,
+        /** Data of the session's database. */
+        DATABASE,
+        /** Privileges, roles, policies or definitions: anything anywhere. */
+        ALL
+    }
+}

@@ -1,0 +1,309 @@
+package io.pgmemo.proxy.cache;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.pgmemo.cache.catalog.ReadVerdict;
+import io.pgmemo.cache.key.CacheKey;
+import io.pgmemo.cache.sql.Classification;
+import io.pgmemo.cache.sql.StatementClassifier;
+import io.pgmemo.cache.tier.CachedResult;
+import io.pgmemo.protocol.BackendType;
+import io.pgmemo.protocol.Frame;
+import io.pgmemo.protocol.backend.ParameterStatus;
+import io.pgmemo.protocol.backend.ReadyForQuery;
+import io.pgmemo.protocol.backend.TransactionStatus;
+import io.pgmemo.protocol.frontend.FrontendMessage;
+import io.pgmemo.protocol.frontend.Query;
+import io.pgmemo.proxy.cache.Expectation.Invalidation;
+import java.nio.charset.Charset;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.List;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One session's view of the cache: answers repeated reads from it, captures misses into it, and
+ * invalidates after writes. Runs on the session's event loop only.
+ *
+ * <p>A read is served only when nothing is in flight, the session is outside a transaction block,
+ * and its fingerprint is known (learned by {@link SessionProbe} after anything that may have changed
+ * it). While a probe or a catalog look-up is outstanding, the client's messages wait in order.
+ */
+public final class SessionCache {
+    private static final Logger log = LoggerFactory.getLogger(SessionCache.class);
+    private static final ByteBuf READY_IDLE = Unpooled.unreleasableBuffer(
+            Unpooled.wrappedBuffer(new byte[] {'Z', 0, 0, 0, 5, 'I'}).asReadOnly());
+
+    private final QueryCache cache;
+    private final Channel client;
+    private final Consumer<Frame> forward;
+    private final ExtendedProtocolEffects extended = new ExtendedProtocolEffects();
+    private final Deque<Expectation> expected = new ArrayDeque<>();
+    private final Deque<Frame> waiting = new ArrayDeque<>();
+    private boolean lookupInFlight;
+    private Channel upstream;
+    private SessionProbe.Result state;
+    private TransactionStatus status = TransactionStatus.IDLE;
+    private Invalidation uncommitted = Invalidation.NONE;
+    private String clientEncoding = "UTF8";
+    private boolean standardConformingStrings = true;
+    private String startupDatabase;
+
+    public SessionCache(QueryCache cache, Channel client, Consumer<Frame> forward) {
+        this.cache = cache;
+        this.client = client;
+        this.forward = forward;
+    }
+
+    public void upstreamConnected(Channel upstream) {
+        this.upstream = upstream;
+    }
+
+    // ---- client to upstream ------------------------------------------------------------------
+
+    /** Takes every client frame after startup; forwards it, serves it, or holds it. */
+    public void onClientFrame(Frame frame) {
+        if (lookupInFlight || !waiting.isEmpty()) {
+            waiting.add(frame);
+            return;
+        }
+        handle(frame);
+    }
+
+    private void handle(Frame frame) {
+        switch (frame.frontendType()) {
+            case QUERY -> onQuery(frame);
+            case PARSE, BIND, EXECUTE, CLOSE -> {
+                extended.note(frame, standardConformingStrings);
+                if (extended.changesSessionState()) {
+                    state = null;
+                }
+                invalidate(extended.lastInvalidation());
+                forward.accept(frame);
+            }
+            case SYNC -> {
+                expected.add(new Expectation.Forward(extended.endCycle()));
+                forward.accept(frame);
+            }
+            case FUNCTION_CALL -> {
+                state = null;
+                expected.add(new Expectation.Forward(Invalidation.ALL));
+                forward.accept(frame);
+            }
+            default -> forward.accept(frame);
+        }
+    }
+
+    private void onQuery(Frame frame) {
+        String sql = ((Query) FrontendMessage.decode(frame)).sql();
+        List<Classification> statements = StatementClassifier.classifyAll(sql, standardConformingStrings);
+        Classification only = statements.size() == 1 ? statements.get(0) : null;
+        if (only != null && only.isCacheCandidate() && expected.isEmpty() && status == TransactionStatus.IDLE) {
+            lookUp(frame, sql, only);
+            return;
+        }
+        forwardStatements(frame, statements);
+    }
+
+    private void forwardStatements(Frame frame, List<Classification> statements) {
+        Invalidation invalidation = StatementEffects.invalidation(statements);
+        if (!StatementEffects.keepsSessionState(statements)) {
+            state = null;
+        }
+        invalidate(invalidation);
+        expected.add(new Expectation.Forward(invalidation));
+        forward.accept(frame);
+    }
+
+    private void lookUp(Frame frame, String sql, Classification read) {
+        if (state == null) {
+            hold(frame);
+            sendProbe();
+            return;
+        }
+        if (state.fingerprint() == null || state.hasTemporaryRelations()) {
+            forwardStatements(frame, List.of(read));
+            return;
+        }
+        String database = state.fingerprint().database();
+        String searchPath = state.fingerprint().searchPath();
+        String role = state.fingerprint().currentRole();
+        ReadVerdict verdict = cache.knownVerdict(database, searchPath, role, sql, read);
+        if (verdict != null) {
+            serveOrCapture(frame, sql, read, verdict);
+            return;
+        }
+        hold(frame);
+        cache.verdict(database, searchPath, role, sql, read).whenComplete((answer, failure) ->
+                client.eventLoop().execute(() -> {
+                    lookupInFlight = false;
+                    resume();
+                }));
+    }
+
+    private void serveOrCapture(Frame frame, String sql, Classification read, ReadVerdict verdict) {
+        if (!verdict.cacheable()) {
+            log.debug("not cacheable ({}): {}", verdict.reason(), read.command());
+            forwardStatements(frame, List.of(read));
+            return;
+        }
+        CacheKey key = CacheKey.forSimpleQuery(state.fingerprint(), sql);
+        long now = System.currentTimeMillis();
+        CachedResult hit = cache.tiers().getHot(key, now);
+        if (hit != null) {
+            frame.release();
+            log.debug("hit {}", key.digestHex());
+            client.write(Unpooled.wrappedBuffer(hit.response()), client.voidPromise());
+            client.writeAndFlush(READY_IDLE.duplicate(), client.voidPromise());
+            return;
+        }
+        cache.stats().miss();
+        log.debug("miss {}", key.digestHex());
+        expected.add(new Expectation.Capture(key, sql, verdict.relationOids(),
+                cache.tiers().invalidationSequence(), new ResultCapture(cache.config().maxEntryBytes())));
+        forward.accept(frame);
+    }
+
+    private void hold(Frame frame) {
+        lookupInFlight = true;
+        waiting.addFirst(frame);
+    }
+
+    private void resume() {
+        while (!lookupInFlight && !waiting.isEmpty()) {
+            handle(waiting.poll());
+        }
+        if (upstream != null) {
+            upstream.flush();
+        }
+    }
+
+    private void sendProbe() {
+        ByteBuf probe = upstream.alloc().buffer();
+        new Query(SessionProbe.SQL).encode(probe);
+        expected.add(new Expectation.Probe());
+        upstream.writeAndFlush(probe, upstream.voidPromise());
+    }
+
+    private void invalidate(Invalidation invalidation) {
+        if (invalidation == Invalidation.ALL) {
+            cache.invalidateAll();
+        } else if (invalidation == Invalidation.DATABASE) {
+            cache.invalidateDatabase(database());
+        }
+        if (invalidation.ordinal() > uncommitted.ordinal()) {
+            uncommitted = invalidation;
+        }
+    }
+
+    private String database() {
+        return state != null && state.fingerprint() != null ? state.fingerprint().database() : startupDatabase;
+    }
+
+    /** The database named at startup: the session cannot change it. */
+    public void startupDatabase(String database) {
+        this.startupDatabase = database;
+    }
+
+    // ---- upstream to client ------------------------------------------------------------------
+
+    /** Sees every upstream frame first; false means the frame was the proxy's own and is swallowed. */
+    public boolean onBackendFrame(Frame frame) {
+        BackendType type = frame.backendType();
+        if (type == BackendType.PARAMETER_STATUS) {
+            onParameterStatus(frame);
+        }
+        Expectation head = expected.peek();
+        boolean relay = head == null || onExpected(head, frame, type);
+        if (type == BackendType.READY_FOR_QUERY && head != null) {
+            expected.poll();
+            onReadyForQuery(ReadyForQuery.statusOf(frame.body()));
+            if (head instanceof Expectation.Probe) {
+                lookupInFlight = false;
+                resume();
+            }
+        }
+        return relay;
+    }
+
+    private boolean onExpected(Expectation head, Frame frame, BackendType type) {
+        if (head instanceof Expectation.Probe) {
+            onProbeReply(frame, type);
+            return false;
+        }
+        if (head instanceof Expectation.Capture capture) {
+            onCaptureReply(capture, frame, type);
+        } else if (head instanceof Expectation.Forward forwarded && type == BackendType.COMMAND_COMPLETE) {
+            invalidate(forwarded.writes());
+        }
+        return true;
+    }
+
+    private void onProbeReply(Frame frame, BackendType type) {
+        if (type == BackendType.DATA_ROW) {
+            Charset charset = SessionProbe.charsetOf(clientEncoding);
+            state = charset == null ? new SessionProbe.Result(null, false)
+                    : SessionProbe.parse(frame.body(), charset);
+        } else if (type == BackendType.ERROR_RESPONSE) {
+            state = new SessionProbe.Result(null, false);
+        }
+    }
+
+    private void onCaptureReply(Expectation.Capture capture, Frame frame, BackendType type) {
+        switch (type) {
+            case ROW_DESCRIPTION, COMMAND_COMPLETE -> capture.result().append(frame.content(), false);
+            case DATA_ROW -> capture.result().append(frame.content(), true);
+            case READY_FOR_QUERY -> store(capture, ReadyForQuery.statusOf(frame.body()));
+            default -> capture.result().abandon();
+        }
+    }
+
+    private void store(Expectation.Capture capture, TransactionStatus after) {
+        ResultCapture result = capture.result();
+        if (result.isAbandoned() || after != TransactionStatus.IDLE || state == null || state.fingerprint() == null) {
+            return;
+        }
+        long now = System.currentTimeMillis();
+        long[] oids = capture.relationOids().stream().mapToLong(Long::longValue).toArray();
+        CachedResult entry = cache.tiers().newEntry(capture.key(), state.fingerprint().database(),
+                state.fingerprint().currentRole(), capture.sql(), oids, result.toByteArray(), result.rows(), now);
+        cache.tiers().put(entry, capture.sequence());
+    }
+
+    private void onReadyForQuery(TransactionStatus next) {
+        if (next == TransactionStatus.IDLE && uncommitted != Invalidation.NONE) {
+            // The transaction's writes are visible to others only now.
+            Invalidation committed = uncommitted;
+            uncommitted = Invalidation.NONE;
+            invalidate(committed);
+            uncommitted = Invalidation.NONE;
+        }
+        status = next;
+    }
+
+    private void onParameterStatus(Frame frame) {
+        ParameterStatus parameter = (ParameterStatus) io.pgmemo.protocol.backend.BackendMessage.decode(frame);
+        switch (parameter.name()) {
+            case "client_encoding" -> clientEncoding = parameter.value();
+            case "standard_conforming_strings" -> standardConformingStrings = "on".equals(parameter.value());
+            default -> { }
+        }
+        state = null;
+    }
+
+    /** Something is held, or awaited from the upstream. */
+    public boolean isBusy() {
+        return lookupInFlight || !waiting.isEmpty() || !expected.isEmpty();
+    }
+
+    /** Releases held frames when the session ends. */
+    public void close() {
+        Frame frame;
+        while ((frame = waiting.poll()) != null) {
+            frame.release();
+        }
+    }
+}

@@ -1,0 +1,79 @@
+package io.pgmemo.proxy.cache;
+
+import io.pgmemo.cache.sql.Classification;
+import io.pgmemo.cache.sql.FunctionCall;
+import io.pgmemo.proxy.cache.Expectation.Invalidation;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * What running a statement may change, judged from its text alone: cached data (invalidate), and
+ * the session's own state (so the proxy must learn its fingerprint again before serving it).
+ */
+final class StatementEffects {
+    /**
+     * Built-in functions that neither write nor change session state. Any other function might (a
+     * VOLATILE or mislabelled user function can write tables, GRANT, or call set_config).
+     */
+    private static final Set<String> HARMLESS_FUNCTIONS = Set.of(
+            "count", "sum", "avg", "min", "max", "coalesce", "nullif", "greatest", "least", "lower", "upper",
+            "length", "char_length", "abs", "round", "floor", "ceil", "ceiling", "trunc", "mod", "power", "sqrt",
+            "concat", "concat_ws", "substr", "substring", "trim", "btrim", "ltrim", "rtrim", "replace", "left",
+            "right", "position", "strpos", "split_part", "string_agg", "array_agg", "json_agg", "jsonb_agg",
+            "json_build_object", "jsonb_build_object", "to_char", "to_date", "to_number", "to_timestamp",
+            "date_trunc", "date_part", "extract", "age", "generate_series", "unnest", "row_number", "rank",
+            "dense_rank", "lag", "lead", "first_value", "last_value", "format", "md5", "repeat", "array_length",
+            "cardinality", "bool_and", "bool_or", "every", "stddev", "variance", "percentile_cont",
+            "percentile_disc", "cast", "now", "random", "clock_timestamp", "statement_timestamp",
+            "transaction_timestamp", "timeofday", "pg_backend_pid", "version", "current_setting",
+            "plainto_tsquery", "to_tsquery", "to_tsvector", "ts_rank");
+
+    private StatementEffects() {
+    }
+
+    static Invalidation invalidation(List<Classification> statements) {
+        Invalidation worst = Invalidation.NONE;
+        for (Classification statement : statements) {
+            Invalidation one = invalidation(statement);
+            if (one.ordinal() > worst.ordinal()) {
+                worst = one;
+            }
+        }
+        return worst;
+    }
+
+    static Invalidation invalidation(Classification statement) {
+        return switch (statement.kind()) {
+            case READ, EXPLAIN, COPY_TO, OTHER -> onlyHarmlessFunctions(statement)
+                    ? Invalidation.NONE : Invalidation.ALL;
+            case WRITE -> statement.changesCatalog() || !onlyHarmlessFunctions(statement)
+                    ? Invalidation.ALL : Invalidation.DATABASE;
+            // EXECUTE runs a statement PREPAREd earlier, which may be a write.
+            case SESSION -> statement.command().startsWith("EXECUTE") ? Invalidation.ALL : Invalidation.NONE;
+            case TRANSACTION -> Invalidation.NONE;
+            case DDL, PRIVILEGE, CALL_OR_DO, UNKNOWN -> Invalidation.ALL;
+        };
+    }
+
+    /** True when the statement cannot have changed the session's settings, role or temp relations. */
+    static boolean keepsSessionState(List<Classification> statements) {
+        for (Classification statement : statements) {
+            boolean read = statement.kind() == io.pgmemo.cache.sql.StatementKind.READ
+                    || statement.kind() == io.pgmemo.cache.sql.StatementKind.EXPLAIN;
+            if (!read || !onlyHarmlessFunctions(statement)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean onlyHarmlessFunctions(Classification statement) {
+        for (FunctionCall call : statement.functionCalls()) {
+            boolean builtin = call.name().schema() == null || "pg_catalog".equals(call.name().schema());
+            if (!builtin || call.attributeNotation() || !HARMLESS_FUNCTIONS.contains(call.name().name())) {
+                return false;
+            }
+        }
+        return true;
+    }
+}
