@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # End-to-end check of pgmemo with real PostgreSQL clients (psql, pgbench).
 #
-# Starts `pgmemo.jar demo` (embedded PostgreSQL 14 + pgmemo in front of it) on free
+# Starts `pgmemo.jar demo` (embedded PostgreSQL 17 + pgmemo in front of it) on free
 # loopback ports, then:
 #   - runs one psql script through pgmemo and directly against the upstream and
 #     requires identical output (COPY FROM STDIN, \copy TO STDOUT, a multi-statement

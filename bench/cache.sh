@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# Cache benchmarks, one run, ratios to PostgreSQL direct (and to ../shared/ideal-server when gcc can
+# build it): hot-set point lookups (1,000 repeating keys) and a repeated GROUP BY over 1M rows, both
+# pgbench -M simple with 8 clients. Also reports pgmemo's peak RSS against its configured bounds.
+# Select-only over 1M random keys (mostly misses) against PgBouncer is bench/pgbench.sh.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+JAR=${PGMEMO_JAR:-proxy-server/target/pgmemo.jar}
+DURATION=${DURATION:-15}
+CLIENTS=${CLIENTS:-8}
+THREADS=${THREADS:-2}
+MODE=${MODE:-simple}
+IDEAL_SRC=${IDEAL_SRC:-../shared/ideal-server/ideal.c}
+[ -f "$JAR" ] || { echo "cache bench: build first: ./mvnw -B -DskipTests package" >&2; exit 2; }
+command -v pgbench >/dev/null || { echo "cache bench: needs pgbench (Debian postgresql-15)" >&2; exit 2; }
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+work=$(mktemp -d /tmp/pgmemo-cache-bench.XXXXXX)
+pg_port=$(free_port); px_port=$(free_port); ideal_port=$(free_port)
+pids=()
+cleanup() {
+  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do
+    for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
+    kill -KILL "$pid" 2>/dev/null || true
+  done
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+java -jar "$JAR" demo --listen "127.0.0.1:$px_port" --pg-port "$pg_port" --cache-file "$work/cache.duckdb" \
+  ${PGMEMO_OPTS:-} > "$work/pgmemo.log" 2>&1 &
+pgmemo_pid=$!
+pids+=("$pgmemo_pid")
+for _ in $(seq 1 240); do grep -q "pgmemo demo is running" "$work/pgmemo.log" && break; sleep 0.5; done
+grep -q "pgmemo demo is running" "$work/pgmemo.log" || { cat "$work/pgmemo.log"; exit 2; }
+
+direct() { psql -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$pg_port" -U postgres demo "$@"; }
+pgbench -i -q -s 10 -h 127.0.0.1 -p "$pg_port" -U postgres demo > /dev/null 2>&1
+direct -c "CREATE TABLE big AS SELECT i, i % 100 AS g, (i * 7919) % 1000 AS v FROM generate_series(1, 1000000) AS i" \
+       -c "ANALYZE big"
+printf '\\set aid random(1, 1000)\nSELECT abalance FROM pgbench_accounts WHERE aid = :aid;\n' > "$work/hotset.sql"
+printf 'SELECT g, count(*), sum(v) FROM big GROUP BY g ORDER BY g;\n' > "$work/groupby.sql"
+
+ideal=""
+if [ -f "$IDEAL_SRC" ] && command -v gcc >/dev/null && gcc -O2 -o "$work/ideal" "$IDEAL_SRC" -lpthread 2>/dev/null; then
+  "$work/ideal" "$ideal_port" > /dev/null 2>&1 &
+  pids+=("$!")
+  ideal=$ideal_port
+  sleep 0.5
+fi
+
+peak_rss=0
+sample_rss() {
+  local rss
+  rss=$(ps -o rss= -p "$pgmemo_pid" 2>/dev/null | tr -d ' ' || echo 0)
+  [ -n "$rss" ] && [ "$rss" -gt "$peak_rss" ] && peak_rss=$rss
+  return 0
+}
+tps() { # tps PORT SCRIPT SECONDS
+  local out
+  out=$(pgbench -n -M "$MODE" -c "$CLIENTS" -j "$THREADS" -T "$3" -f "$2" -h 127.0.0.1 -p "$1" -U postgres demo 2>&1) \
+    || { echo "$out" >&2; echo 0; return; }
+  echo "$out" | awk '/^tps/ {printf "%.0f", $3}'
+}
+run() { # run WORKLOAD SCRIPT SECONDS
+  local name=$1 script=$2 secs=$3 d p i=""
+  tps "$px_port" "$script" 2 > /dev/null   # warm the cache and the JIT
+  d=$(tps "$pg_port" "$script" "$secs")
+  ( while sleep 1; do ps -o rss= -p "$pgmemo_pid"; done ) > "$work/rss.txt" 2>/dev/null &
+  local sampler=$!
+  p=$(tps "$px_port" "$script" "$secs")
+  kill "$sampler" 2>/dev/null || true
+  while read -r r; do [ -n "$r" ] && [ "$r" -gt "$peak_rss" ] && peak_rss=$r; done < "$work/rss.txt"
+  [ -n "$ideal" ] && [ "$name" = hot-set ] && i=$(tps "$ideal" "$script" "$secs")
+  printf '%-10s %10s %10s %8.2fx' "$name" "$d" "$p" "$(echo "$p / ($d + 0.0001)" | bc -l)"
+  if [ -n "$i" ]; then printf ' %10s %8.2fx %8.2f\n' "$i" "$(echo "$i / ($d + 0.0001)" | bc -l)" "$(echo "$p / ($i + 0.0001)" | bc -l)"; else echo; fi
+}
+
+echo "pgbench -M $MODE, $CLIENTS clients, $THREADS threads, ${DURATION}s per run; cache at defaults"
+printf '%-10s %10s %10s %9s %10s %9s %8s\n' workload direct pgmemo 'vs direct' ideal 'ideal/dir' 'pgm/ideal'
+run hot-set "$work/hotset.sql" "$DURATION"
+run group-by "$work/groupby.sql" "$DURATION"
+echo "pgmemo peak RSS: $((peak_rss / 1024)) MiB (bounds: --cache-memory 256MB, JVM heap default)"
+grep -a "cache hits" "$work/pgmemo.log" | tail -1 || true
