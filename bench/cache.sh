@@ -38,7 +38,7 @@ grep -q "pgmemo demo is running" "$work/pgmemo.log" || { cat "$work/pgmemo.log";
 
 direct() { psql -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$pg_port" -U postgres demo "$@"; }
 pgbench -i -q -s 10 -h 127.0.0.1 -p "$pg_port" -U postgres demo > /dev/null 2>&1
-direct -c "CREATE TABLE big AS SELECT i, i % 100 AS g, (i * 7919) % 1000 AS v FROM generate_series(1, 1000000) AS i" \
+direct -c "CREATE TABLE big AS SELECT i, i % 100 AS g, (i::bigint * 7919) % 1000 AS v FROM generate_series(1, 1000000) AS i" \
        -c "ANALYZE big"
 printf '\\set aid random(1, 1000)\nSELECT abalance FROM pgbench_accounts WHERE aid = :aid;\n' > "$work/hotset.sql"
 printf 'SELECT g, count(*), sum(v) FROM big GROUP BY g ORDER BY g;\n' > "$work/groupby.sql"

@@ -35,6 +35,7 @@ import org.slf4j.LoggerFactory;
 public final class DuckDbTier implements MemoryTierListener, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(DuckDbTier.class);
     static final long FLUSH_INTERVAL_MILLIS = 50;
+    static final long HITS_FLUSH_INTERVAL_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(5);
     static final int BATCH_SIZE = 500;
     static final long CLOSE_TIMEOUT_SECONDS = 60;
     /** Puts are dropped, never invalidations, while this much is waiting for a slow disk. */
@@ -47,6 +48,7 @@ public final class DuckDbTier implements MemoryTierListener, AutoCloseable {
     private final AtomicInteger queuedOps = new AtomicInteger();
     private final AtomicLong queuedBytes = new AtomicLong();
     private final ConcurrentHashMap<CacheKey, CachedResult> touched = new ConcurrentHashMap<>();
+    private long lastHitsFlushNanos;
     private volatile boolean closed;
 
     private DuckDbTier(long maxEntryBytes, ScheduledThreadPoolExecutor executor, FileStore store) {
@@ -232,8 +234,12 @@ public final class DuckDbTier implements MemoryTierListener, AutoCloseable {
         }
     }
 
-    /** On the executor: applies what is queued, in one transaction. */
+    /** On the executor: applies what is queued, in one transaction, with hit counts when due. */
     private void flush() {
+        flush(true);
+    }
+
+    private void flush(boolean withHits) {
         List<WriteOp> batch = new ArrayList<>();
         for (WriteOp op; (op = queue.poll()) != null; ) {
             batch.add(op);
@@ -241,9 +247,14 @@ public final class DuckDbTier implements MemoryTierListener, AutoCloseable {
         }
         queuedOps.addAndGet(-batch.size());
         List<CachedResult> hits = new ArrayList<>();
-        for (Iterator<CachedResult> it = touched.values().iterator(); it.hasNext(); ) {
-            hits.add(it.next());
-            it.remove();
+        long now = System.nanoTime();
+        // Hit counts are only metadata: writing them every few seconds keeps hot keys off DuckDB's back.
+        if (withHits || now - lastHitsFlushNanos >= HITS_FLUSH_INTERVAL_NANOS) {
+            lastHitsFlushNanos = now;
+            for (Iterator<CachedResult> it = touched.values().iterator(); it.hasNext(); ) {
+                hits.add(it.next());
+                it.remove();
+            }
         }
         if (!batch.isEmpty() || !hits.isEmpty()) {
             store.apply(batch, hits, System.currentTimeMillis());
@@ -252,7 +263,7 @@ public final class DuckDbTier implements MemoryTierListener, AutoCloseable {
 
     private void flushQuietly() {
         try {
-            flush();
+            flush(false);
         } catch (RuntimeException e) {
             // A scheduled task that throws is never run again.
             LOG.warn("cache file flush failed", e);

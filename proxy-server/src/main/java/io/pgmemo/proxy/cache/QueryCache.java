@@ -50,6 +50,7 @@ public final class QueryCache implements AutoCloseable {
     private static final ReadVerdict CATALOG_DOWN = new ReadVerdict(false, "catalog unreachable", java.util.Set.of());
 
     private final Map<String, Long> catalogDownSince = new ConcurrentHashMap<>();
+    private final java.util.concurrent.atomic.AtomicLong verdictEpoch = new java.util.concurrent.atomic.AtomicLong();
 
     private record VerdictKey(String database, String searchPath, String role, String sql) {
     }
@@ -135,8 +136,14 @@ public final class QueryCache implements AutoCloseable {
         tiers.invalidateDatabase(database);
     }
 
+    /** Changes whenever the verdicts are dropped, so sessions drop what they derived from them. */
+    long verdictEpoch() {
+        return verdictEpoch.get();
+    }
+
     /** Privileges, roles or the catalog changed: drop every entry and every verdict. */
     void invalidateAll() {
+        verdictEpoch.incrementAndGet();
         verdicts.clear();
         catalogs.values().forEach(PgCatalog::invalidate);
         tiers.invalidateAll();

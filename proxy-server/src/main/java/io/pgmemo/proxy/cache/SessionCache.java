@@ -19,6 +19,9 @@ import io.pgmemo.proxy.cache.Expectation.Invalidation;
 import java.nio.charset.Charset;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
 import java.util.List;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -33,6 +36,11 @@ import org.slf4j.LoggerFactory;
  * it). While a probe or a catalog look-up is outstanding, the client's messages wait in order.
  */
 public final class SessionCache {
+    private static final int MAX_KNOWN_READS = 4096;
+
+    private record KnownRead(CacheKey key, Set<Long> relationOids, long epoch) {
+    }
+
     private static final Logger log = LoggerFactory.getLogger(SessionCache.class);
     private static final ByteBuf READY_IDLE = Unpooled.unreleasableBuffer(
             Unpooled.wrappedBuffer(new byte[] {'Z', 0, 0, 0, 5, 'I'}).asReadOnly());
@@ -43,6 +51,8 @@ public final class SessionCache {
     private final ExtendedProtocolEffects extended = new ExtendedProtocolEffects();
     private final Deque<Expectation> expected = new ArrayDeque<>();
     private final Deque<Frame> waiting = new ArrayDeque<>();
+    /** Reads already judged cacheable for the current state: a repeated hit skips lexing and hashing. */
+    private final Map<String, KnownRead> knownReads = new HashMap<>();
     private boolean lookupInFlight;
     private Channel upstream;
     private SessionProbe.Result state;
@@ -79,7 +89,7 @@ public final class SessionCache {
             case PARSE, BIND, EXECUTE, CLOSE -> {
                 extended.note(frame, standardConformingStrings);
                 if (extended.changesSessionState()) {
-                    state = null;
+                    forgetState();
                 }
                 invalidate(extended.lastInvalidation());
                 forward.accept(frame);
@@ -89,7 +99,7 @@ public final class SessionCache {
                 forward.accept(frame);
             }
             case FUNCTION_CALL -> {
-                state = null;
+                forgetState();
                 expected.add(new Expectation.Forward(Invalidation.ALL));
                 forward.accept(frame);
             }
@@ -99,6 +109,13 @@ public final class SessionCache {
 
     private void onQuery(Frame frame) {
         String sql = ((Query) FrontendMessage.decode(frame)).sql();
+        if (state != null && expected.isEmpty() && status == TransactionStatus.IDLE) {
+            KnownRead known = knownReads.get(sql);
+            if (known != null && known.epoch() == cache.verdictEpoch()) {
+                serveOrCapture(frame, sql, known);
+                return;
+            }
+        }
         List<Classification> statements = StatementClassifier.classifyAll(sql, standardConformingStrings);
         Classification only = statements.size() == 1 ? statements.get(0) : null;
         if (only != null && only.isCacheCandidate() && expected.isEmpty() && status == TransactionStatus.IDLE) {
@@ -111,7 +128,7 @@ public final class SessionCache {
     private void forwardStatements(Frame frame, List<Classification> statements) {
         Invalidation invalidation = StatementEffects.invalidation(statements);
         if (!StatementEffects.keepsSessionState(statements)) {
-            state = null;
+            forgetState();
         }
         invalidate(invalidation);
         expected.add(new Expectation.Forward(invalidation));
@@ -150,21 +167,43 @@ public final class SessionCache {
             forwardStatements(frame, List.of(read));
             return;
         }
-        CacheKey key = CacheKey.forSimpleQuery(state.fingerprint(), sql);
-        long now = System.currentTimeMillis();
-        CachedResult hit = cache.tiers().getHot(key, now);
+        KnownRead known = new KnownRead(CacheKey.forSimpleQuery(state.fingerprint(), sql), verdict.relationOids(),
+                cache.verdictEpoch());
+        if (knownReads.size() >= MAX_KNOWN_READS) {
+            knownReads.clear();
+        }
+        knownReads.put(sql, known);
+        serveOrCapture(frame, sql, known);
+    }
+
+    private void serveOrCapture(Frame frame, String sql, KnownRead read) {
+        CachedResult hit = cache.tiers().getHot(read.key(), System.currentTimeMillis());
         if (hit != null) {
             frame.release();
-            log.debug("hit {}", key.digestHex());
+            if (log.isDebugEnabled()) {
+                log.debug("hit {}", read.key().digestHex());
+            }
             client.write(Unpooled.wrappedBuffer(hit.response()), client.voidPromise());
             client.writeAndFlush(READY_IDLE.duplicate(), client.voidPromise());
             return;
         }
         cache.stats().miss();
-        log.debug("miss {}", key.digestHex());
-        expected.add(new Expectation.Capture(key, sql, verdict.relationOids(),
+        if (log.isDebugEnabled()) {
+            log.debug("miss {}", read.key().digestHex());
+        }
+        expected.add(new Expectation.Capture(read.key(), sql, read.relationOids(),
                 cache.tiers().invalidationSequence(), new ResultCapture(cache.config().maxEntryBytes())));
         forward.accept(frame);
+    }
+
+    private void forgetState() {
+        state = null;
+        knownReads.clear();
+    }
+
+    private void learnState(SessionProbe.Result learned) {
+        state = learned;
+        knownReads.clear();
     }
 
     private void hold(Frame frame) {
@@ -245,10 +284,10 @@ public final class SessionCache {
     private void onProbeReply(Frame frame, BackendType type) {
         if (type == BackendType.DATA_ROW) {
             Charset charset = SessionProbe.charsetOf(clientEncoding);
-            state = charset == null ? new SessionProbe.Result(null, false)
-                    : SessionProbe.parse(frame.body(), charset);
+            learnState(charset == null ? new SessionProbe.Result(null, false)
+                    : SessionProbe.parse(frame.body(), charset));
         } else if (type == BackendType.ERROR_RESPONSE) {
-            state = new SessionProbe.Result(null, false);
+            learnState(new SessionProbe.Result(null, false));
         }
     }
 
@@ -291,7 +330,7 @@ public final class SessionCache {
             case "standard_conforming_strings" -> standardConformingStrings = "on".equals(parameter.value());
             default -> { }
         }
-        state = null;
+        forgetState();
     }
 
     /** Something is held, or awaited from the upstream. */
