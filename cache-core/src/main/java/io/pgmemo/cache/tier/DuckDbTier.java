@@ -48,6 +48,14 @@ public final class DuckDbTier implements MemoryTierListener, AutoCloseable {
     private final AtomicInteger queuedOps = new AtomicInteger();
     private final AtomicLong queuedBytes = new AtomicLong();
     private final ConcurrentHashMap<CacheKey, CachedResult> touched = new ConcurrentHashMap<>();
+    /**
+     * Entries stored in memory but not yet in the file. An invalidation removes its entries here
+     * before it is queued, under the memory tier's lock, so a write-back never resurrects an
+     * invalidated entry. The scheduled flush writes the ones that were hit; every other flush
+     * (close, flushNow, a file read) writes them all.
+     */
+    private final ConcurrentHashMap<CacheKey, CachedResult> unwritten = new ConcurrentHashMap<>();
+    static final int MAX_UNWRITTEN = 100_000;
     private long lastHitsFlushNanos;
     private volatile boolean closed;
 
@@ -200,26 +208,37 @@ public final class DuckDbTier implements MemoryTierListener, AutoCloseable {
 
     @Override
     public void stored(CachedResult entry) {
-        put(entry);
+        // Written back lazily (see flush): most stored results are never read again.
+        if (!closed) {
+            if (unwritten.size() >= MAX_UNWRITTEN) {
+                unwritten.clear();
+            }
+            unwritten.put(entry.key(), entry);
+        }
     }
 
     @Override
     public void keysInvalidated(Collection<CacheKey> keys) {
+        keys.forEach(unwritten::remove);
         deleteKeys(keys);
     }
 
     @Override
     public void tableInvalidated(String database, long tableOid) {
+        unwritten.values().removeIf(e -> e.database().equals(database)
+                && java.util.Arrays.stream(e.tableOidsShared()).anyMatch(oid -> oid == tableOid));
         invalidateTable(database, tableOid);
     }
 
     @Override
     public void databaseInvalidated(String database) {
+        unwritten.values().removeIf(e -> e.database().equals(database));
         invalidateDatabase(database);
     }
 
     @Override
     public void allInvalidated() {
+        unwritten.clear();
         invalidateAll();
     }
 
@@ -246,6 +265,13 @@ public final class DuckDbTier implements MemoryTierListener, AutoCloseable {
             queuedBytes.addAndGet(-op.queuedBytes());
         }
         queuedOps.addAndGet(-batch.size());
+        for (Iterator<CachedResult> it = unwritten.values().iterator(); it.hasNext(); ) {
+            CachedResult entry = it.next();
+            if (withHits || entry.hits() > 0) {
+                it.remove();
+                batch.add(new WriteOp.Put(entry));
+            }
+        }
         List<CachedResult> hits = new ArrayList<>();
         long now = System.nanoTime();
         // Hit counts are only metadata: writing them every few seconds keeps hot keys off DuckDB's back.
@@ -257,7 +283,7 @@ public final class DuckDbTier implements MemoryTierListener, AutoCloseable {
             }
         }
         if (!batch.isEmpty() || !hits.isEmpty()) {
-            store.apply(batch, hits, System.currentTimeMillis());
+            store.apply(WriteOp.withoutRepeatedInvalidations(batch), hits, System.currentTimeMillis());
         }
     }
 

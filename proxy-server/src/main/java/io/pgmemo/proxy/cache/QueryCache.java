@@ -8,6 +8,7 @@ import io.pgmemo.cache.sql.Classification;
 import io.pgmemo.cache.stats.CacheStats;
 import io.pgmemo.cache.tier.TieredCache;
 import java.sql.DriverManager;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
@@ -50,9 +51,12 @@ public final class QueryCache implements AutoCloseable {
     private static final ReadVerdict CATALOG_DOWN = new ReadVerdict(false, "catalog unreachable", java.util.Set.of());
 
     private final Map<String, Long> catalogDownSince = new ConcurrentHashMap<>();
+    private final Doorkeeper doorkeeper = new Doorkeeper();
+    private final Map<String, List<Classification>> classifications = new ConcurrentHashMap<>();
     private final java.util.concurrent.atomic.AtomicLong verdictEpoch = new java.util.concurrent.atomic.AtomicLong();
 
-    private record VerdictKey(String database, String searchPath, String role, String sql) {
+    /** {@code shape}: the statement with its literals replaced, see {@link SqlShape}. */
+    private record VerdictKey(String database, String searchPath, String role, String shape) {
     }
 
     public QueryCache(CacheConfig config, CatalogLogin login, boolean persistent) {
@@ -78,8 +82,8 @@ public final class QueryCache implements AutoCloseable {
      * A verdict for this read from what is already known (this exact text before, or the catalog
      * answers kept for its names), or null when the catalog must be asked. Non-blocking.
      */
-    ReadVerdict knownVerdict(String database, String searchPath, String role, String sql, Classification read) {
-        VerdictKey key = new VerdictKey(database, searchPath, role, sql);
+    ReadVerdict knownVerdict(String database, String searchPath, String role, String shape, Classification read) {
+        VerdictKey key = new VerdictKey(database, searchPath, role, shape);
         ReadVerdict verdict = verdicts.get(key);
         if (verdict != null) {
             return verdict;
@@ -95,9 +99,9 @@ public final class QueryCache implements AutoCloseable {
     }
 
     /** Asks the catalog on the catalog executor; a failure gives "not cacheable". */
-    CompletableFuture<ReadVerdict> verdict(String database, String searchPath, String role, String sql,
+    CompletableFuture<ReadVerdict> verdict(String database, String searchPath, String role, String shape,
                                            Classification read) {
-        VerdictKey key = new VerdictKey(database, searchPath, role, sql);
+        VerdictKey key = new VerdictKey(database, searchPath, role, shape);
         return CompletableFuture.supplyAsync(() -> {
             ReadVerdict verdict = catalog(database).checkRead(read, searchPath, role);
             if (!verdict.cacheable() && verdict.reason() != null && verdict.reason().startsWith("catalog look-up failed")) {
@@ -134,6 +138,29 @@ public final class QueryCache implements AutoCloseable {
     /** A write whose tables are not known: drop everything cached for its database. */
     void invalidateDatabase(String database) {
         tiers.invalidateDatabase(database);
+    }
+
+    /**
+     * The classification of a query string, kept per shape (literals replaced) and per
+     * standard_conforming_strings, which changes how the string lexes.
+     */
+    List<Classification> classification(SqlShape shape, boolean standardConformingStrings,
+                                        java.util.function.Supplier<List<Classification>> classify) {
+        String key = (standardConformingStrings ? "1" : "0") + shape.text();
+        List<Classification> known = classifications.get(key);
+        if (known == null) {
+            known = classify.get();
+            if (classifications.size() >= MAX_VERDICTS) {
+                classifications.clear();
+            }
+            classifications.put(key, known);
+        }
+        return known;
+    }
+
+    /** Whether a missed result should be captured and stored: on its second miss. */
+    boolean admit(io.pgmemo.cache.key.CacheKey key, String sql) {
+        return doorkeeper.admit(key, sql);
     }
 
     /** Changes whenever the verdicts are dropped, so sessions drop what they derived from them. */

@@ -116,10 +116,12 @@ public final class SessionCache {
                 return;
             }
         }
-        List<Classification> statements = StatementClassifier.classifyAll(sql, standardConformingStrings);
+        SqlShape shape = SqlShape.of(sql, standardConformingStrings);
+        List<Classification> statements = cache.classification(shape, standardConformingStrings,
+                () -> StatementClassifier.classifyAll(sql, standardConformingStrings));
         Classification only = statements.size() == 1 ? statements.get(0) : null;
         if (only != null && only.isCacheCandidate() && expected.isEmpty() && status == TransactionStatus.IDLE) {
-            lookUp(frame, sql, only);
+            lookUp(frame, sql, shape, only);
             return;
         }
         forwardStatements(frame, statements);
@@ -135,26 +137,27 @@ public final class SessionCache {
         forward.accept(frame);
     }
 
-    private void lookUp(Frame frame, String sql, Classification read) {
+    private void lookUp(Frame frame, String sql, SqlShape shape, Classification read) {
         if (state == null) {
             hold(frame);
             sendProbe();
             return;
         }
-        if (state.fingerprint() == null || state.hasTemporaryRelations()) {
+        if (state.fingerprint() == null || state.hasTemporaryRelations() || read.timeDependent()
+                || shape.timeLiteral()) {
             forwardStatements(frame, List.of(read));
             return;
         }
         String database = state.fingerprint().database();
         String searchPath = state.fingerprint().searchPath();
         String role = state.fingerprint().currentRole();
-        ReadVerdict verdict = cache.knownVerdict(database, searchPath, role, sql, read);
+        ReadVerdict verdict = cache.knownVerdict(database, searchPath, role, shape.text(), read);
         if (verdict != null) {
             serveOrCapture(frame, sql, read, verdict);
             return;
         }
         hold(frame);
-        cache.verdict(database, searchPath, role, sql, read).whenComplete((answer, failure) ->
+        cache.verdict(database, searchPath, role, shape.text(), read).whenComplete((answer, failure) ->
                 client.eventLoop().execute(() -> {
                     lookupInFlight = false;
                     resume();
@@ -164,6 +167,14 @@ public final class SessionCache {
     private void serveOrCapture(Frame frame, String sql, Classification read, ReadVerdict verdict) {
         if (!verdict.cacheable()) {
             log.debug("not cacheable ({}): {}", verdict.reason(), read.command());
+            if (mayHaveSideEffects(verdict)) {
+                // A view, policy or operator may call a function that writes or changes settings.
+                forgetState();
+                invalidate(Invalidation.ALL);
+                expected.add(new Expectation.Forward(Invalidation.ALL));
+                forward.accept(frame);
+                return;
+            }
             forwardStatements(frame, List.of(read));
             return;
         }
@@ -191,9 +202,19 @@ public final class SessionCache {
         if (log.isDebugEnabled()) {
             log.debug("miss {}", read.key().digestHex());
         }
+        if (!cache.admit(read.key(), sql)) {
+            expected.add(new Expectation.Forward(Invalidation.NONE));
+            forward.accept(frame);
+            return;
+        }
         expected.add(new Expectation.Capture(read.key(), sql, read.relationOids(),
                 cache.tiers().invalidationSequence(), new ResultCapture(cache.config().maxEntryBytes())));
         forward.accept(frame);
+    }
+
+    /** Refusals that say nothing about hidden function calls are the time-dependent ones. */
+    private static boolean mayHaveSideEffects(ReadVerdict verdict) {
+        return verdict.reason() == null || !verdict.reason().startsWith("time-dependent");
     }
 
     private void forgetState() {

@@ -8,7 +8,7 @@ import java.nio.charset.StandardCharsets;
 /**
  * The query the proxy runs inside a client's session (its replies are swallowed) to learn what
  * shapes that session's results: database, current and session user, every setting not at its
- * default (search_path, TimeZone, role, custom GUCs that row-level security policies read...), and
+ * default plus the ones that shape output whatever their source (search_path, TimeZone, role...), and
  * whether it has temporary relations, which could shadow anything.
  */
 final class SessionProbe {
@@ -16,7 +16,10 @@ final class SessionProbe {
 
     static final String SQL = "SELECT pg_catalog.current_database(), current_user, session_user,"
             + " (SELECT pg_catalog.string_agg(name || '=' || setting, pg_catalog.chr(31) ORDER BY name)"
-            + "  FROM pg_catalog.pg_settings WHERE source NOT IN ('default', 'override')"
+            + "  FROM pg_catalog.pg_settings WHERE (source NOT IN ('default', 'override')"
+            + "   OR name IN ('search_path', 'TimeZone', 'DateStyle', 'IntervalStyle', 'extra_float_digits',"
+            + "   'bytea_output', 'client_encoding', 'standard_conforming_strings', 'role', 'row_security',"
+            + "   'default_text_search_config', 'lc_monetary', 'lc_numeric', 'lc_time'))"
             + "  AND name NOT IN ('application_name')),"
             + " EXISTS (SELECT 1 FROM pg_catalog.pg_class WHERE relnamespace = pg_catalog.pg_my_temp_schema())";
 
