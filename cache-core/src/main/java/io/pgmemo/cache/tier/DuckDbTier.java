@@ -49,12 +49,14 @@ public final class DuckDbTier implements MemoryTierListener, AutoCloseable {
     private final AtomicLong queuedBytes = new AtomicLong();
     private final ConcurrentHashMap<CacheKey, CachedResult> touched = new ConcurrentHashMap<>();
     /**
-     * Entries stored in memory but not yet in the file. An invalidation removes its entries here
+     * Entries stored in memory but not yet in the file, per database (so that a write, which
+     * invalidates its database, costs no scan). An invalidation removes its entries here
      * before it is queued, under the memory tier's lock, so a write-back never resurrects an
      * invalidated entry. The scheduled flush writes the ones that were hit; every other flush
      * (close, flushNow, a file read) writes them all.
      */
-    private final ConcurrentHashMap<CacheKey, CachedResult> unwritten = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, ConcurrentHashMap<CacheKey, CachedResult>> unwritten =
+            new ConcurrentHashMap<>();
     static final int MAX_UNWRITTEN = 100_000;
     private long lastHitsFlushNanos;
     private volatile boolean closed;
@@ -210,29 +212,36 @@ public final class DuckDbTier implements MemoryTierListener, AutoCloseable {
     public void stored(CachedResult entry) {
         // Written back lazily (see flush): most stored results are never read again.
         if (!closed) {
-            if (unwritten.size() >= MAX_UNWRITTEN) {
-                unwritten.clear();
+            ConcurrentHashMap<CacheKey, CachedResult> ofDatabase =
+                    unwritten.computeIfAbsent(entry.database(), db -> new ConcurrentHashMap<>());
+            if (ofDatabase.size() >= MAX_UNWRITTEN) {
+                ofDatabase.clear();
             }
-            unwritten.put(entry.key(), entry);
+            ofDatabase.put(entry.key(), entry);
         }
     }
 
     @Override
     public void keysInvalidated(Collection<CacheKey> keys) {
-        keys.forEach(unwritten::remove);
+        for (ConcurrentHashMap<CacheKey, CachedResult> ofDatabase : unwritten.values()) {
+            keys.forEach(ofDatabase::remove);
+        }
         deleteKeys(keys);
     }
 
     @Override
     public void tableInvalidated(String database, long tableOid) {
-        unwritten.values().removeIf(e -> e.database().equals(database)
-                && java.util.Arrays.stream(e.tableOidsShared()).anyMatch(oid -> oid == tableOid));
+        ConcurrentHashMap<CacheKey, CachedResult> ofDatabase = unwritten.get(database);
+        if (ofDatabase != null) {
+            ofDatabase.values().removeIf(
+                    e -> java.util.Arrays.stream(e.tableOidsShared()).anyMatch(oid -> oid == tableOid));
+        }
         invalidateTable(database, tableOid);
     }
 
     @Override
     public void databaseInvalidated(String database) {
-        unwritten.values().removeIf(e -> e.database().equals(database));
+        unwritten.remove(database);
         invalidateDatabase(database);
     }
 
@@ -265,11 +274,13 @@ public final class DuckDbTier implements MemoryTierListener, AutoCloseable {
             queuedBytes.addAndGet(-op.queuedBytes());
         }
         queuedOps.addAndGet(-batch.size());
-        for (Iterator<CachedResult> it = unwritten.values().iterator(); it.hasNext(); ) {
-            CachedResult entry = it.next();
-            if (withHits || entry.hits() > 0) {
-                it.remove();
-                batch.add(new WriteOp.Put(entry));
+        for (ConcurrentHashMap<CacheKey, CachedResult> ofDatabase : unwritten.values()) {
+            for (Iterator<CachedResult> it = ofDatabase.values().iterator(); it.hasNext(); ) {
+                CachedResult entry = it.next();
+                if (withHits || entry.hits() > 0) {
+                    it.remove();
+                    batch.add(new WriteOp.Put(entry));
+                }
             }
         }
         List<CachedResult> hits = new ArrayList<>();
