@@ -274,11 +274,18 @@ public final class DuckDbTier implements MemoryTierListener, AutoCloseable {
             queuedBytes.addAndGet(-op.queuedBytes());
         }
         queuedOps.addAndGet(-batch.size());
-        for (ConcurrentHashMap<CacheKey, CachedResult> ofDatabase : unwritten.values()) {
-            for (Iterator<CachedResult> it = ofDatabase.values().iterator(); it.hasNext(); ) {
-                CachedResult entry = it.next();
-                if (withHits || entry.hits() > 0) {
+        if (withHits) {
+            for (ConcurrentHashMap<CacheKey, CachedResult> ofDatabase : unwritten.values()) {
+                for (Iterator<CachedResult> it = ofDatabase.values().iterator(); it.hasNext(); ) {
+                    batch.add(new WriteOp.Put(it.next()));
                     it.remove();
+                }
+            }
+        } else {
+            // Only entries hit since the last flush: no scan of everything that waits unwritten.
+            for (CachedResult entry : touched.values()) {
+                ConcurrentHashMap<CacheKey, CachedResult> ofDatabase = unwritten.get(entry.database());
+                if (ofDatabase != null && ofDatabase.remove(entry.key()) != null) {
                     batch.add(new WriteOp.Put(entry));
                 }
             }
