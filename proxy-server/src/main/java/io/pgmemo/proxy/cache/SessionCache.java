@@ -248,14 +248,19 @@ public final class SessionCache {
         upstream.writeAndFlush(probe, upstream.voidPromise());
     }
 
+    /** Drops what the statement may have changed now, and again when its transaction ends. */
     private void invalidate(Invalidation invalidation) {
+        dropCached(invalidation);
+        if (invalidation.ordinal() > uncommitted.ordinal()) {
+            uncommitted = invalidation;
+        }
+    }
+
+    private void dropCached(Invalidation invalidation) {
         if (invalidation == Invalidation.ALL) {
             cache.invalidateAll();
         } else if (invalidation == Invalidation.DATABASE) {
             cache.invalidateDatabase(database());
-        }
-        if (invalidation.ordinal() > uncommitted.ordinal()) {
-            uncommitted = invalidation;
         }
     }
 
@@ -334,11 +339,9 @@ public final class SessionCache {
     }
 
     private void onReadyForQuery(TransactionStatus next) {
-        if (next == TransactionStatus.IDLE && uncommitted != Invalidation.NONE) {
+        if (next == TransactionStatus.IDLE) {
             // The transaction's writes are visible to others only now.
-            Invalidation committed = uncommitted;
-            uncommitted = Invalidation.NONE;
-            invalidate(committed);
+            dropCached(uncommitted);
             uncommitted = Invalidation.NONE;
         }
         status = next;

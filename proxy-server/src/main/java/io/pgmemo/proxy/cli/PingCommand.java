@@ -1,5 +1,6 @@
 package io.pgmemo.proxy.cli;
 
+import io.pgmemo.protocol.startup.StartupPacket;
 import io.pgmemo.proxy.config.HostPort;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -13,8 +14,6 @@ import picocli.CommandLine.Option;
 @Command(name = "ping", mixinStandardHelpOptions = true,
         description = "Exit 0 if pgmemo (or PostgreSQL) answers an SSLRequest at --target, else 1.")
 final class PingCommand implements Callable<Integer> {
-    private static final int SSL_REQUEST_CODE = 80877103;
-
     @Option(names = "--target", paramLabel = "HOST:PORT", converter = HostPortConverter.class,
             defaultValue = "${env:PGMEMO_PING_TARGET:-127.0.0.1:6432}",
             description = "Address to check (env PGMEMO_PING_TARGET). Default: ${DEFAULT-VALUE}.")
@@ -27,7 +26,7 @@ final class PingCommand implements Callable<Integer> {
             socket.setSoTimeout(2000);
             DataOutputStream out = new DataOutputStream(socket.getOutputStream());
             out.writeInt(8);
-            out.writeInt(SSL_REQUEST_CODE);
+            out.writeInt(StartupPacket.SSL_REQUEST_CODE);
             out.flush();
             int answer = socket.getInputStream().read();
             if (answer == 'N' || answer == 'S') {

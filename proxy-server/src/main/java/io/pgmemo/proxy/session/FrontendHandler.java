@@ -1,13 +1,13 @@
 package io.pgmemo.proxy.session;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.DecoderException;
 import io.pgmemo.protocol.Frame;
 import io.pgmemo.protocol.FrontendDecoder;
 import io.pgmemo.protocol.ProtocolViolationException;
+import io.pgmemo.protocol.SqlState;
 import io.pgmemo.protocol.backend.ErrorResponse;
 import io.pgmemo.protocol.startup.CancelRequest;
 import io.pgmemo.protocol.startup.GssEncRequest;
@@ -99,8 +99,7 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
             ctx.close();
         } else {
             log.warn("session failed on the client side", cause);
-            ctx.writeAndFlush(encode(ctx, ErrorResponse.fatal("XX000", "pgmemo internal error")))
-                    .addListener(ChannelFutureListener.CLOSE);
+            session.fail(ErrorResponse.fatal(SqlState.INTERNAL_ERROR, "pgmemo internal error"));
         }
     }
 
@@ -113,11 +112,5 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
             return violation;
         }
         return null;
-    }
-
-    private static ByteBuf encode(ChannelHandlerContext ctx, ErrorResponse error) {
-        ByteBuf buf = ctx.alloc().buffer();
-        error.encode(buf);
-        return buf;
     }
 }

@@ -184,11 +184,7 @@ public final class Session {
         closed = true;
         releasePending();
         registry.remove(this);
-        if (upstream != null && upstream.isActive()) {
-            ByteBuf terminate = upstream.alloc().buffer(5);
-            Terminate.INSTANCE.encode(terminate);
-            upstream.writeAndFlush(terminate).addListener(ChannelFutureListener.CLOSE);
-        }
+        terminateUpstream();
         log.debug("session {}: closed by client", client.id());
     }
 
@@ -291,6 +287,11 @@ public final class Session {
         } else {
             client.close();
         }
+        terminateUpstream();
+    }
+
+    /** Ends the upstream backend politely: Terminate, then close. */
+    private void terminateUpstream() {
         if (upstream != null && upstream.isActive()) {
             ByteBuf terminate = upstream.alloc().buffer(5);
             Terminate.INSTANCE.encode(terminate);
