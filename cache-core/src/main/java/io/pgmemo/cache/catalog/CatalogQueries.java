@@ -28,7 +28,11 @@ final class CatalogQueries implements AutoCloseable {
     }
 
     /** What writing a relation may set off besides the write itself. */
-    record WriteEffects(boolean triggersOrRules, List<Long> cascadeTargets) {
+    /**
+     * @param writingExpressions a column default, check constraint, domain constraint of a column's type
+     *                           or row-level security policy calls a VOLATILE function outside pg_catalog
+     */
+    record WriteEffects(boolean triggersOrRules, boolean writingExpressions, List<Long> cascadeTargets) {
     }
 
     private static final String RELATION_COLUMNS = "SELECT c.oid::int8, n.nspname, c.relname, c.relkind, "
@@ -72,7 +76,17 @@ final class CatalogQueries implements AutoCloseable {
             + " EXISTS (SELECT 1 FROM pg_catalog.pg_trigger t WHERE t.tgrelid = ?::oid AND NOT t.tgisinternal)"
             + " OR EXISTS (SELECT 1 FROM pg_catalog.pg_rewrite r WHERE r.ev_class = ?::oid AND r.rulename <> '_RETURN'),"
             + " ARRAY(SELECT c.conrelid::int8 FROM pg_catalog.pg_constraint c WHERE c.contype = 'f'"
-            + "  AND c.confrelid = ?::oid AND (c.confdeltype IN ('c', 'n', 'd') OR c.confupdtype IN ('c', 'n', 'd')))";
+            + "  AND c.confrelid = ?::oid AND (c.confdeltype IN ('c', 'n', 'd') OR c.confupdtype IN ('c', 'n', 'd'))),"
+            + " EXISTS (SELECT 1 FROM pg_catalog.pg_depend d JOIN pg_catalog.pg_proc p ON p.oid = d.refobjid"
+            + "  WHERE d.refclassid = 'pg_catalog.pg_proc'::regclass AND p.provolatile = 'v'"
+            + "  AND p.pronamespace <> 'pg_catalog'::regnamespace AND ("
+            + "   (d.classid = 'pg_catalog.pg_attrdef'::regclass"
+            + "    AND d.objid IN (SELECT a.oid FROM pg_catalog.pg_attrdef a WHERE a.adrelid = ?::oid))"
+            + "   OR (d.classid = 'pg_catalog.pg_constraint'::regclass AND d.objid IN (SELECT c.oid"
+            + "    FROM pg_catalog.pg_constraint c WHERE c.conrelid = ?::oid OR c.contypid IN"
+            + "     (SELECT t.atttypid FROM pg_catalog.pg_attribute t WHERE t.attrelid = ?::oid)))"
+            + "   OR (d.classid = 'pg_catalog.pg_policy'::regclass"
+            + "    AND d.objid IN (SELECT y.oid FROM pg_catalog.pg_policy y WHERE y.polrelid = ?::oid))))";
 
     private final CatalogConnector connector;
     private Connection connection;
@@ -182,12 +196,12 @@ final class CatalogQueries implements AutoCloseable {
 
     synchronized WriteEffects writeEffects(long oid) throws SQLException {
         try (PreparedStatement ps = prepare(WRITE_EFFECTS)) {
-            for (int i = 1; i <= 3; i++) {
+            for (int i = 1; i <= 7; i++) {
                 ps.setLong(i, oid);
             }
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
-                return new WriteEffects(rs.getBoolean(1), longs(rs.getArray(2)));
+                return new WriteEffects(rs.getBoolean(1), rs.getBoolean(3), longs(rs.getArray(2)));
             }
         }
     }

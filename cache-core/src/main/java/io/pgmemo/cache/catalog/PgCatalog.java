@@ -98,26 +98,28 @@ public final class PgCatalog implements AutoCloseable {
     /**
      * What a statement that ran through the proxy may have changed, for write-through invalidation. Any
      * kind is accepted: reads can write through volatile functions, DDL and unknown statements change
-     * the whole database.
+     * anything.
      *
+     * @param searchPath  the session's search_path; null when unknown, which makes an unqualified name
+     *                    match in every schema
      * @param currentRole the session's current role; null makes {@code $user} match every schema
      */
     public WriteScope tablesTouched(Classification statement, String searchPath, String currentRole) {
         if (statement.mayWriteElsewhere()) {
-            return WriteScope.wholeDatabase(statement.kind() + " " + statement.command() + " may change anything");
+            return WriteScope.anything(statement.kind() + " " + statement.command() + " may change anything");
         }
         CatalogMemo m = memo();
         try {
             SearchPath path = SearchPath.parse(searchPath);
-            List<String> schemas = currentRole == null && path.mentionsUser() ? null : path.schemas(currentRole);
-            WriteResolver resolver = new WriteResolver(m, routines, schemas);
+            boolean unknownPath = searchPath == null || (currentRole == null && path.mentionsUser());
+            WriteResolver resolver = new WriteResolver(m, routines, unknownPath ? null : path.schemas(currentRole));
             resolver.checkCalls(statement.functionCalls());
             resolver.checkOperators(statement.operators());
-            resolver.checkViewsRead(statement.relationNames());
+            resolver.checkRelationsRead(statement.relationNames());
             resolver.addTargets(statement.writeTargets());
             return WriteScope.of(resolver.written());
         } catch (Refusal e) {
-            return WriteScope.wholeDatabase(e.getMessage());
+            return e.codeMayRun() ? WriteScope.anything(e.getMessage()) : WriteScope.wholeDatabase(e.getMessage());
         } catch (SQLException e) {
             return WriteScope.wholeDatabase(failed(e));
         }

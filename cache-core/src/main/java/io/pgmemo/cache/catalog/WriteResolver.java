@@ -43,7 +43,7 @@ final class WriteResolver {
             for (Routine r : byName.getOrDefault(call.name().name(), List.of())) {
                 boolean sameSchema = !call.name().isQualified() || call.name().schema().equals(r.schema());
                 if (sameSchema && routines.mayWrite(r, memo)) {
-                    throw new Refusal("calls " + r + ", which may write");
+                    throw Refusal.codeMayRun("calls " + r + ", which may write");
                 }
             }
         }
@@ -54,18 +54,24 @@ final class WriteResolver {
             for (long oid : functions) {
                 Routine r = memo.routine(oid);
                 if (r == null || routines.mayWrite(r, memo)) {
-                    throw new Refusal("operator function " + oid + " may write");
+                    throw Refusal.codeMayRun("operator function " + oid + " may write");
                 }
             }
         }
     }
 
-    /** Views read by the statement run their functions too. */
-    void checkViewsRead(Collection<QualifiedName> names) throws Refusal, SQLException {
+    /** Views read by the statement run their functions too, and so do the policies of tables read. */
+    void checkRelationsRead(Collection<QualifiedName> names) throws Refusal, SQLException {
         for (Relation r : matches(names)) {
-            if (r.relkind() == 'v') {
-                checkView(r.oid());
-            }
+            checkRelationRead(r);
+        }
+    }
+
+    private void checkRelationRead(Relation r) throws Refusal, SQLException {
+        if (r.relkind() == 'v') {
+            checkView(r.oid());
+        } else if (memo.writeEffects(r.oid()).writingExpressions()) {
+            throw Refusal.codeMayRun(r + " has a policy, default or constraint that calls a function that may write");
         }
     }
 
@@ -91,7 +97,10 @@ final class WriteResolver {
         }
         WriteEffects effects = memo.writeEffects(r.oid());
         if (effects.triggersOrRules()) {
-            throw new Refusal(r + " has triggers or rules");
+            throw Refusal.codeMayRun(r + " has triggers or rules");
+        }
+        if (effects.writingExpressions()) {
+            throw Refusal.codeMayRun(r + " has a policy, default or constraint that calls a function that may write");
         }
         Dependencies d = memo.dependencies(r.oid());
         for (long oid : effects.cascadeTargets()) {
@@ -115,20 +124,20 @@ final class WriteResolver {
         for (long function : d.functions()) {
             Routine r = memo.routine(function);
             if (r == null || routines.mayWrite(r, memo)) {
-                throw new Refusal("view " + oid + " calls a function that may write");
+                throw Refusal.codeMayRun("view " + oid + " calls a function that may write");
             }
         }
         for (long base : d.relations()) {
             Relation r = memo.relation(base);
-            if (r != null && r.relkind() == 'v') {
-                checkView(base);
+            if (r != null) {
+                checkRelationRead(r);
             }
         }
         for (String definition : d.definitions()) {
             Classification c = memo.definition(definition);
             checkCalls(c.functionCalls());
             checkOperators(c.operators());
-            checkViewsRead(c.relationNames());
+            checkRelationsRead(c.relationNames());
         }
     }
 

@@ -254,7 +254,9 @@ class PgCatalogTest {
                 write("COPY customers FROM STDIN", "public", List.of("customers")),
                 write("SELECT nextval('seq'), lower('X')", "public", List.of()),
                 write("SELECT * FROM order_totals", "public", List.of()),
-                write("SET search_path = a", "public", List.of()));
+                write("SET search_path = a", "public", List.of()),
+                write("INSERT INTO sequenced DEFAULT VALUES", "public", List.of("sequenced")),
+                write("INSERT INTO t VALUES (1)", null, List.of("a.t", "b.t", "app.t", "hidden.t")));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -269,6 +271,12 @@ class PgCatalogTest {
     static Stream<Arguments> writesToTheWholeDatabase() {
         return Stream.of(
                 refused("INSERT INTO audited VALUES (1)", "public.audited has triggers or rules"),
+                refused("INSERT INTO defaulted (id) VALUES (1)", "default or constraint that calls a function"),
+                refused("UPDATE checked SET id = 2", "default or constraint that calls a function"),
+                refused("INSERT INTO domained VALUES (1)", "default or constraint that calls a function"),
+                refused("DELETE FROM policed", "default or constraint that calls a function"),
+                refused("SELECT count(*) FROM policed", "default or constraint that calls a function"),
+                refused("SELECT count(*) FROM policed_view", "default or constraint that calls a function"),
                 refused("INSERT INTO ruled VALUES (1)", "public.ruled has triggers or rules"),
                 refused("INSERT INTO nowhere VALUES (1)", "write target nowhere not found"),
                 refused("SELECT add_customer()", "calls public.add_customer, which may write"),
@@ -290,5 +298,17 @@ class PgCatalogTest {
         WriteScope scope = catalog.tablesTouched(classify(sql), "public", SUPERUSER);
         assertThat(scope.wholeDatabase()).isTrue();
         assertThat(scope.reason()).contains(reason);
+    }
+
+    /** Only an unknown target keeps the changes to data; code that ran may also have granted or altered. */
+    @Test
+    void codeThatRunsMayChangeAnything() {
+        assertThat(catalog.tablesTouched(classify("INSERT INTO nowhere VALUES (1)"), "public", SUPERUSER).extent())
+                .isEqualTo(WriteScope.Extent.DATABASE);
+        for (String sql : List.of("INSERT INTO audited VALUES (1)", "SELECT add_customer()", "DELETE FROM policed",
+                "ALTER TABLE orders ADD COLUMN note text")) {
+            assertThat(catalog.tablesTouched(classify(sql), "public", SUPERUSER).extent()).as(sql)
+                    .isEqualTo(WriteScope.Extent.ANYTHING);
+        }
     }
 }

@@ -71,3 +71,16 @@ CREATE FUNCTION audit() RETURNS trigger LANGUAGE plpgsql AS $$BEGIN RETURN NEW; 
 CREATE TRIGGER audit AFTER INSERT ON audited FOR EACH ROW EXECUTE FUNCTION audit();
 CREATE TABLE ruled (id int);
 CREATE RULE notify_insert AS ON INSERT TO ruled DO ALSO NOTIFY ruled;
+
+-- Expressions that run a function that may write, for every row written or read.
+CREATE TABLE journal (id int);
+CREATE FUNCTION journal_next() RETURNS int VOLATILE LANGUAGE sql AS 'INSERT INTO journal VALUES (1) RETURNING id';
+CREATE TABLE defaulted (id int, n int DEFAULT journal_next());
+CREATE TABLE checked (id int CHECK (roll(id) > 0));
+CREATE DOMAIN rolled AS int CHECK (roll(VALUE) > 0);
+CREATE TABLE domained (id rolled);
+CREATE TABLE policed (id int);
+ALTER TABLE policed ENABLE ROW LEVEL SECURITY;
+CREATE POLICY rolling ON policed USING (roll(id) > 0);
+CREATE VIEW policed_view AS SELECT id FROM policed;
+CREATE TABLE sequenced (id int DEFAULT nextval('seq') CHECK (id > 0));
