@@ -22,12 +22,4 @@ sealed interface Expectation {
     record Probe() implements Expectation {
     }
 
-    /** How much a statement may have changed. */
-    enum Invalidation {
-        NONE,
-        /** Data of the session's database. */
-        DATABASE,
-        /** Privileges, roles, policies or definitions: anything anywhere. */
-        ALL
-    }
 }

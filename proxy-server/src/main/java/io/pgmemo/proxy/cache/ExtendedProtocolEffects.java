@@ -9,7 +9,6 @@ import io.pgmemo.protocol.frontend.Execute;
 import io.pgmemo.protocol.frontend.FrontendMessage;
 import io.pgmemo.protocol.frontend.Parse;
 import io.pgmemo.protocol.frontend.TargetKind;
-import io.pgmemo.proxy.cache.Expectation.Invalidation;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -40,9 +39,7 @@ final class ExtendedProtocolEffects {
             portals.put(bind.portal(), statements.getOrDefault(bind.statement(), UNKNOWN));
         } else if (message instanceof Execute execute) {
             last = portals.getOrDefault(execute.portal(), UNKNOWN);
-            if (last.invalidation().ordinal() > cycle.ordinal()) {
-                cycle = last.invalidation();
-            }
+            cycle = cycle.and(last.invalidation());
         } else if (message instanceof Close close) {
             (close.kind() == TargetKind.STATEMENT ? statements : portals).remove(close.name());
         }

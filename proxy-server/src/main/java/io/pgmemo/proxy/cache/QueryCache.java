@@ -4,6 +4,7 @@ import io.pgmemo.cache.CacheConfig;
 import io.pgmemo.cache.catalog.CatalogRules;
 import io.pgmemo.cache.catalog.PgCatalog;
 import io.pgmemo.cache.catalog.ReadVerdict;
+import io.pgmemo.cache.catalog.WriteScope;
 import io.pgmemo.cache.sql.Classification;
 import io.pgmemo.cache.stats.CacheStats;
 import io.pgmemo.cache.tier.TieredCache;
@@ -11,6 +12,7 @@ import java.sql.DriverManager;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -34,6 +36,10 @@ public final class QueryCache implements AutoCloseable {
     private final TieredCache tiers;
     private final Map<String, PgCatalog> catalogs = new ConcurrentHashMap<>();
     private final Map<VerdictKey, ReadVerdict> verdicts = new ConcurrentHashMap<>();
+    /** What forwarded statement strings change, per database and shape; see {@link #writeScope}. */
+    private final Map<String, Invalidation> writeScopes = new ConcurrentHashMap<>();
+    private final CatalogRules rules = CatalogRules.defaults();
+    private volatile long answersSince = System.nanoTime();
     private final ExecutorService catalogExecutor = Executors.newFixedThreadPool(2, daemon("pgmemo-catalog"));
     private final ScheduledExecutorService statsLogger = Executors.newSingleThreadScheduledExecutor(
             daemon("pgmemo-stats"));
@@ -83,17 +89,19 @@ public final class QueryCache implements AutoCloseable {
      * answers kept for its names), or null when the catalog must be asked. Non-blocking.
      */
     ReadVerdict knownVerdict(String database, String searchPath, String role, String shape, Classification read) {
+        expireAnswers();
         VerdictKey key = new VerdictKey(database, searchPath, role, shape);
         ReadVerdict verdict = verdicts.get(key);
         if (verdict != null) {
             return verdict;
         }
-        if (System.nanoTime() - catalogDownSince.getOrDefault(database, Long.MIN_VALUE / 2) < CATALOG_RETRY_NANOS) {
+        if (catalogDown(database)) {
             return CATALOG_DOWN;
         }
+        long epoch = verdictEpoch.get();
         verdict = catalog(database).checkReadIfKnown(read, searchPath, role).orElse(null);
         if (verdict != null) {
-            remember(key, verdict);
+            remember(key, verdict, epoch);
         }
         return verdict;
     }
@@ -102,6 +110,7 @@ public final class QueryCache implements AutoCloseable {
     CompletableFuture<ReadVerdict> verdict(String database, String searchPath, String role, String shape,
                                            Classification read) {
         VerdictKey key = new VerdictKey(database, searchPath, role, shape);
+        long epoch = verdictEpoch.get();
         return CompletableFuture.supplyAsync(() -> {
             ReadVerdict verdict = catalog(database).checkRead(read, searchPath, role);
             if (!verdict.cacheable() && verdict.reason() != null && verdict.reason().startsWith("catalog look-up failed")) {
@@ -109,12 +118,21 @@ public final class QueryCache implements AutoCloseable {
                 catalogDownSince.put(database, System.nanoTime());
                 return verdict;
             }
-            remember(key, verdict);
+            remember(key, verdict, epoch);
             return verdict;
-        }, catalogExecutor);
+        }, catalogExecutor).whenComplete((verdict, failure) -> {
+            if (failure != null) {
+                log.warn("catalog look-up failed", failure);
+                catalogDownSince.put(database, System.nanoTime());
+            }
+        });
     }
 
-    private void remember(VerdictKey key, ReadVerdict verdict) {
+    /** Keeps the answer unless DDL or privileges changed since it was asked for. */
+    private synchronized void remember(VerdictKey key, ReadVerdict verdict, long epoch) {
+        if (verdictEpoch.get() != epoch) {
+            return;
+        }
         if (verdicts.size() >= MAX_VERDICTS) {
             verdicts.clear();
         }
@@ -132,7 +150,98 @@ public final class QueryCache implements AutoCloseable {
             properties.setProperty("connectTimeout", "5");
             return DriverManager.getConnection("jdbc:postgresql://" + login.host() + ":" + login.port() + "/" + db,
                     properties);
-        }, CatalogRules.defaults()));
+        }, rules));
+    }
+
+    /**
+     * What a forwarded statement string may change, from what is known: {@code fromText} (judged from
+     * its words alone) narrowed to the relations it writes once the catalog has said which they are, or
+     * null when the catalog must be asked ({@link #askWriteScope}). Non-blocking. The answer holds for
+     * every session, whatever its search_path: an unqualified name counts in every schema.
+     */
+    Invalidation knownWriteScope(String database, SqlShape shape, boolean standardConformingStrings,
+                                 List<Classification> statements, Invalidation fromText) {
+        if (fromText.isNone() || !StatementEffects.catalogCanBound(statements)) {
+            return fromText;
+        }
+        expireAnswers();
+        Invalidation known = writeScopes.get(writeScopeKey(database, shape, standardConformingStrings));
+        if (known != null) {
+            return known;
+        }
+        return catalogDown(database) ? fromText : null;
+    }
+
+    /** Asks the catalog what the statements write, on the catalog executor; then see {@link #knownWriteScope}. */
+    CompletableFuture<Void> askWriteScope(String database, SqlShape shape, boolean standardConformingStrings,
+                                          List<Classification> statements) {
+        String key = writeScopeKey(database, shape, standardConformingStrings);
+        long epoch = verdictEpoch.get();
+        return CompletableFuture.runAsync(() -> {
+            Invalidation scope = Invalidation.NONE;
+            for (Classification statement : statements) {
+                WriteScope one = catalog(database).tablesTouched(statement, null, null);
+                if (one.reason() != null && one.reason().startsWith("catalog look-up failed")) {
+                    catalogDownSince.put(database, System.nanoTime());
+                    return;
+                }
+                scope = scope.and(Invalidation.of(one));
+            }
+            rememberWriteScope(key, scope, epoch);
+        }, catalogExecutor).whenComplete((done, failure) -> {
+            if (failure != null) {
+                // Without an answer the session would ask again at once; use the words alone for a while.
+                log.warn("write scope look-up failed", failure);
+                catalogDownSince.put(database, System.nanoTime());
+            }
+        });
+    }
+
+    private static String writeScopeKey(String database, SqlShape shape, boolean standardConformingStrings) {
+        return database + '\0' + (standardConformingStrings ? '1' : '0') + shape.text();
+    }
+
+    private synchronized void rememberWriteScope(String key, Invalidation scope, long epoch) {
+        // Not an answer from before DDL or privileges changed.
+        if (verdictEpoch.get() == epoch) {
+            if (writeScopes.size() >= MAX_VERDICTS) {
+                writeScopes.clear();
+            }
+            writeScopes.put(key, scope);
+        }
+    }
+
+    private boolean catalogDown(String database) {
+        return System.nanoTime() - catalogDownSince.getOrDefault(database, Long.MIN_VALUE / 2) < CATALOG_RETRY_NANOS;
+    }
+
+    /**
+     * Kept answers follow the catalog's own: after {@link CatalogRules#maxAge()} they are asked again,
+     * which bounds the effect of DDL that bypassed the proxy.
+     */
+    private void expireAnswers() {
+        long since = answersSince;
+        if (System.nanoTime() - since > rules.maxAge().toNanos()) {
+            synchronized (this) {
+                if (answersSince == since) {
+                    forgetAnswers();
+                    answersSince = System.nanoTime();
+                }
+            }
+        }
+    }
+
+    private synchronized void forgetAnswers() {
+        verdictEpoch.incrementAndGet();
+        verdicts.clear();
+        writeScopes.clear();
+    }
+
+    /** A write whose relations are known: drop what was cached from them. */
+    void invalidateTables(String database, Set<Long> tableOids) {
+        for (long oid : tableOids) {
+            tiers.invalidateTable(database, oid);
+        }
     }
 
     /** A write whose tables are not known: drop everything cached for its database. */
@@ -170,8 +279,7 @@ public final class QueryCache implements AutoCloseable {
 
     /** Privileges, roles or the catalog changed: drop every entry and every verdict. */
     void invalidateAll() {
-        verdictEpoch.incrementAndGet();
-        verdicts.clear();
+        forgetAnswers();
         catalogs.values().forEach(PgCatalog::invalidate);
         tiers.invalidateAll();
     }

@@ -15,7 +15,6 @@ import io.pgmemo.protocol.backend.ReadyForQuery;
 import io.pgmemo.protocol.backend.TransactionStatus;
 import io.pgmemo.protocol.frontend.FrontendMessage;
 import io.pgmemo.protocol.frontend.Query;
-import io.pgmemo.proxy.cache.Expectation.Invalidation;
 import java.nio.charset.Charset;
 import java.util.ArrayDeque;
 import java.util.Deque;
@@ -124,13 +123,30 @@ public final class SessionCache {
             lookUp(frame, sql, shape, only);
             return;
         }
-        forwardStatements(frame, statements);
+        forwardStatements(frame, shape, statements, StatementEffects.invalidation(statements));
     }
 
-    private void forwardStatements(Frame frame, List<Classification> statements) {
-        Invalidation invalidation = StatementEffects.invalidation(statements);
-        if (!StatementEffects.keepsSessionState(statements)) {
+    /**
+     * Sends statements that are not served from the cache, invalidating what they may change.
+     *
+     * @param fromText what they may change judged from their words; the catalog may narrow it
+     */
+    private void forwardStatements(Frame frame, SqlShape shape, List<Classification> statements,
+                                   Invalidation fromText) {
+        Invalidation invalidation = cache.knownWriteScope(database(), shape, standardConformingStrings, statements,
+                fromText);
+        if (invalidation == null) {
+            hold(frame);
+            cache.askWriteScope(database(), shape, standardConformingStrings, statements)
+                    .whenComplete((done, failure) -> client.eventLoop().execute(this::resumeAfterLookUp));
+            return;
+        }
+        if (!fromText.isNone() || !StatementEffects.keepsSessionState(statements)) {
             forgetState();
+        }
+        if (!invalidation.isNone() && log.isDebugEnabled()) {
+            log.debug("invalidates {} {}: {}", invalidation.extent(), invalidation.tables(),
+                    statements.stream().map(Classification::command).toList());
         }
         invalidate(invalidation);
         expected.add(new Expectation.Forward(invalidation));
@@ -145,7 +161,7 @@ public final class SessionCache {
         }
         if (state.fingerprint() == null || state.hasTemporaryRelations() || read.timeDependent()
                 || shape.timeLiteral()) {
-            forwardStatements(frame, List.of(read));
+            forwardStatements(frame, shape, List.of(read), StatementEffects.invalidation(read));
             return;
         }
         String database = state.fingerprint().database();
@@ -153,29 +169,21 @@ public final class SessionCache {
         String role = state.fingerprint().currentRole();
         ReadVerdict verdict = cache.knownVerdict(database, searchPath, role, shape.text(), read);
         if (verdict != null) {
-            serveOrCapture(frame, sql, read, verdict);
+            serveOrCapture(frame, sql, shape, read, verdict);
             return;
         }
         hold(frame);
         cache.verdict(database, searchPath, role, shape.text(), read).whenComplete((answer, failure) ->
-                client.eventLoop().execute(() -> {
-                    lookupInFlight = false;
-                    resume();
-                }));
+                client.eventLoop().execute(this::resumeAfterLookUp));
     }
 
-    private void serveOrCapture(Frame frame, String sql, Classification read, ReadVerdict verdict) {
+    private void serveOrCapture(Frame frame, String sql, SqlShape shape, Classification read, ReadVerdict verdict) {
         if (!verdict.cacheable()) {
             log.debug("not cacheable ({}): {}", verdict.reason(), read.command());
-            if (mayHaveSideEffects(verdict)) {
-                // A view, policy or operator may call a function that writes or changes settings.
-                forgetState();
-                invalidate(Invalidation.ALL);
-                expected.add(new Expectation.Forward(Invalidation.ALL));
-                forward.accept(frame);
-                return;
-            }
-            forwardStatements(frame, List.of(read));
+            // Unless refused for time alone, a view, policy or operator may call a function that writes
+            // or changes settings.
+            Invalidation fromText = mayHaveSideEffects(verdict) ? Invalidation.ALL : StatementEffects.invalidation(read);
+            forwardStatements(frame, shape, List.of(read), fromText);
             return;
         }
         KnownRead known = new KnownRead(CacheKey.forSimpleQuery(state.fingerprint(), sql), verdict.relationOids(),
@@ -232,6 +240,11 @@ public final class SessionCache {
         waiting.addFirst(frame);
     }
 
+    private void resumeAfterLookUp() {
+        lookupInFlight = false;
+        resume();
+    }
+
     private void resume() {
         while (!lookupInFlight && !waiting.isEmpty()) {
             handle(waiting.poll());
@@ -251,16 +264,15 @@ public final class SessionCache {
     /** Drops what the statement may have changed now, and again when its transaction ends. */
     private void invalidate(Invalidation invalidation) {
         dropCached(invalidation);
-        if (invalidation.ordinal() > uncommitted.ordinal()) {
-            uncommitted = invalidation;
-        }
+        uncommitted = uncommitted.and(invalidation);
     }
 
     private void dropCached(Invalidation invalidation) {
-        if (invalidation == Invalidation.ALL) {
-            cache.invalidateAll();
-        } else if (invalidation == Invalidation.DATABASE) {
-            cache.invalidateDatabase(database());
+        switch (invalidation.extent()) {
+            case ALL -> cache.invalidateAll();
+            case DATABASE -> cache.invalidateDatabase(database());
+            case TABLES -> cache.invalidateTables(database(), invalidation.tables());
+            case NONE -> { }
         }
     }
 

@@ -2,7 +2,6 @@ package io.pgmemo.proxy.cache;
 
 import io.pgmemo.cache.sql.Classification;
 import io.pgmemo.cache.sql.FunctionCall;
-import io.pgmemo.proxy.cache.Expectation.Invalidation;
 import java.util.List;
 import java.util.Set;
 
@@ -34,25 +33,44 @@ final class StatementEffects {
     static Invalidation invalidation(List<Classification> statements) {
         Invalidation worst = Invalidation.NONE;
         for (Classification statement : statements) {
-            Invalidation one = invalidation(statement);
-            if (one.ordinal() > worst.ordinal()) {
-                worst = one;
-            }
+            worst = worst.and(invalidation(statement));
         }
         return worst;
     }
 
     static Invalidation invalidation(Classification statement) {
-        return switch (statement.kind()) {
+        if (statement.changesCatalog()) {
+            return Invalidation.ALL;
+        }
+        Invalidation byKind = switch (statement.kind()) {
             case READ, EXPLAIN, COPY_TO, OTHER -> onlyHarmlessFunctions(statement)
                     ? Invalidation.NONE : Invalidation.ALL;
-            case WRITE -> statement.changesCatalog() || !onlyHarmlessFunctions(statement)
-                    ? Invalidation.ALL : Invalidation.DATABASE;
+            case WRITE -> onlyHarmlessFunctions(statement) ? Invalidation.DATABASE : Invalidation.ALL;
             // EXECUTE runs a statement PREPAREd earlier, which may be a write.
             case SESSION -> statement.command().startsWith("EXECUTE") ? Invalidation.ALL : Invalidation.NONE;
             case TRANSACTION -> Invalidation.NONE;
             case DDL, PRIVILEGE, CALL_OR_DO, UNKNOWN -> Invalidation.ALL;
         };
+        // COMMIT PREPARED makes visible what another transaction wrote.
+        return statement.mayWriteElsewhere() ? byKind.and(Invalidation.DATABASE) : byKind;
+    }
+
+    /**
+     * True when the catalog can bound what the statements change ({@link
+     * io.pgmemo.cache.catalog.PgCatalog#tablesTouched}): reads and data writes, whatever functions they
+     * call; not DDL, privileges, procedures or statements run by name.
+     */
+    static boolean catalogCanBound(List<Classification> statements) {
+        for (Classification statement : statements) {
+            boolean bounded = switch (statement.kind()) {
+                case READ, EXPLAIN, WRITE, COPY_TO, TRANSACTION -> true;
+                default -> false;
+            };
+            if (!bounded || statement.changesCatalog() || statement.mayWriteElsewhere()) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** True when the statement cannot have changed the session's settings, role or temp relations. */

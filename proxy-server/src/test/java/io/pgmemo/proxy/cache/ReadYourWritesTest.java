@@ -54,7 +54,7 @@ class ReadYourWritesTest {
     @AfterAll
     static void stop() throws Exception {
         try {
-            proxy.admin("DO $$ DECLARE r record; BEGIN"
+            proxy.admin("DROP SCHEMA IF EXISTS ryw_schema CASCADE", "DO $$ DECLARE r record; BEGIN"
                     + " FOR r IN SELECT quote_ident(c.relname) AS name, c.relkind FROM pg_class c"
                     + "  WHERE c.relname LIKE 'ryw\\_%' AND c.relnamespace = 'public'::regnamespace"
                     + "  AND c.relkind IN ('r', 'v', 'm') LOOP"
@@ -194,6 +194,42 @@ class ReadYourWritesTest {
                                         + " FOR EACH ROW EXECUTE FUNCTION ryw_trg_fn()"),
                         List.of("SELECT * FROM ryw_trg_log ORDER BY id", "SELECT count(*) FROM ryw_trg_log"),
                         sql("INSERT INTO ryw_trg VALUES (4, 'd')"), true))),
+                write("INSERT whose column default calls a function that writes the table read",
+                        with(table("ryw_defread"), "CREATE FUNCTION ryw_defread_touch() RETURNS int LANGUAGE sql AS"
+                                        + " $$ UPDATE ryw_defread SET v = 'by default' RETURNING 1 $$",
+                                "CREATE TABLE ryw_defwrite (id int, n int DEFAULT ryw_defread_touch())"),
+                        all("ryw_defread"), sql("INSERT INTO ryw_defwrite (id) VALUES (1)")),
+                write("UPDATE whose CHECK constraint calls a function that writes the table read",
+                        with(table("ryw_chkread"), "CREATE FUNCTION ryw_chkread_touch(int) RETURNS boolean"
+                                        + " LANGUAGE plpgsql AS $$ BEGIN DELETE FROM ryw_chkread WHERE id = $1;"
+                                        + " RETURN true; END $$",
+                                "CREATE TABLE ryw_chkwrite (id int CHECK (ryw_chkread_touch(id)))"),
+                        all("ryw_chkread"), sql("INSERT INTO ryw_chkwrite VALUES (2)")),
+                write("DELETE cascading to a referencing table, which is read",
+                        with(table("ryw_parent"), "CREATE TABLE ryw_child (id int REFERENCES ryw_parent (id)"
+                                + " ON DELETE CASCADE)", "INSERT INTO ryw_child VALUES (1), (2)"),
+                        "SELECT * FROM ryw_child ORDER BY id", sql("DELETE FROM ryw_parent WHERE id = 1")),
+                write("UPDATE through a partitioned table, partition read",
+                        List.of("CREATE TABLE ryw_part (id int, v text) PARTITION BY RANGE (id)",
+                                "CREATE TABLE ryw_part_low PARTITION OF ryw_part FOR VALUES FROM (0) TO (10)",
+                                "INSERT INTO ryw_part VALUES (1, 'a'), (2, 'b')"),
+                        all("ryw_part_low"), sql("UPDATE ryw_part SET v = 'parent' WHERE id = 1")),
+                write("INSERT into a partition, partitioned table read",
+                        List.of("CREATE TABLE ryw_part2 (id int, v text) PARTITION BY RANGE (id)",
+                                "CREATE TABLE ryw_part2_low PARTITION OF ryw_part2 FOR VALUES FROM (0) TO (10)",
+                                "INSERT INTO ryw_part2 VALUES (1, 'a')"),
+                        all("ryw_part2"), sql("INSERT INTO ryw_part2_low VALUES (3, 'child')")),
+                write("INSERT into an inheritance child, parent read",
+                        List.of("CREATE TABLE ryw_inh (id int, v text)", "CREATE TABLE ryw_inh_child () INHERITS (ryw_inh)",
+                                "INSERT INTO ryw_inh VALUES (1, 'a')"),
+                        all("ryw_inh"), sql("INSERT INTO ryw_inh_child VALUES (2, 'child')")),
+                write("UPDATE of a table named through search_path, read schema-qualified",
+                        List.of("CREATE SCHEMA IF NOT EXISTS ryw_schema", "CREATE TABLE ryw_schema.ryw_sp (id int, v text)",
+                                "INSERT INTO ryw_schema.ryw_sp VALUES (1, 'a')"),
+                        "SELECT * FROM ryw_schema.ryw_sp ORDER BY id", session -> {
+                            session.both("SET search_path = ryw_schema, public");
+                            session.viaProxy("UPDATE ryw_sp SET v = 'through search_path'");
+                        }),
                 write("EXPLAIN ANALYZE DELETE (runs the DELETE)", table("ryw_explain"), all("ryw_explain"),
                         sql("EXPLAIN ANALYZE DELETE FROM ryw_explain WHERE id = 2")),
                 write("PREPARE and EXECUTE of an UPDATE", table("ryw_prepare"), all("ryw_prepare"),
