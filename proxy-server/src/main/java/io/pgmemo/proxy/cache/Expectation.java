@@ -13,9 +13,12 @@ sealed interface Expectation {
     record Forward(Invalidation writes) implements Expectation {
     }
 
-    /** Relay to the client and copy the result into the cache. */
-    record Capture(CacheKey key, String sql, Set<Long> relationOids, long sequence, ResultCapture result)
-            implements Expectation {
+    /**
+     * Relay to the client and copy the result: into the cache when {@code admitted} or when other
+     * sessions wait for it on {@code flight}.
+     */
+    record Capture(CacheKey key, String sql, Set<Long> relationOids, long sequence, ResultCapture result,
+                   boolean admitted, Flight flight) implements Expectation {
     }
 
     /** The proxy's own {@link SessionProbe}: swallow it. */

@@ -5,8 +5,10 @@ import io.pgmemo.cache.catalog.CatalogRules;
 import io.pgmemo.cache.catalog.PgCatalog;
 import io.pgmemo.cache.catalog.ReadVerdict;
 import io.pgmemo.cache.catalog.WriteScope;
+import io.pgmemo.cache.key.CacheKey;
 import io.pgmemo.cache.sql.Classification;
 import io.pgmemo.cache.stats.CacheStats;
+import io.pgmemo.cache.tier.CachedResult;
 import io.pgmemo.cache.tier.TieredCache;
 import java.sql.DriverManager;
 import java.util.List;
@@ -18,7 +20,11 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -54,12 +60,13 @@ public final class QueryCache implements AutoCloseable {
 
     private static final int MAX_VERDICTS = 100_000;
     private static final long CATALOG_RETRY_NANOS = TimeUnit.SECONDS.toNanos(10);
-    private static final ReadVerdict CATALOG_DOWN = new ReadVerdict(false, "catalog unreachable", java.util.Set.of());
+    private static final ReadVerdict CATALOG_DOWN = new ReadVerdict(false, "catalog unreachable", Set.of());
 
     private final Map<String, Long> catalogDownSince = new ConcurrentHashMap<>();
     private final Doorkeeper doorkeeper = new Doorkeeper();
+    private final Map<CacheKey, Flight> flights = new ConcurrentHashMap<>();
     private final Map<String, List<Classification>> classifications = new ConcurrentHashMap<>();
-    private final java.util.concurrent.atomic.AtomicLong verdictEpoch = new java.util.concurrent.atomic.AtomicLong();
+    private final AtomicLong verdictEpoch = new AtomicLong();
 
     /** {@code shape}: the statement with its literals replaced, see {@link SqlShape}. */
     private record VerdictKey(String database, String searchPath, String role, String shape) {
@@ -254,7 +261,7 @@ public final class QueryCache implements AutoCloseable {
      * standard_conforming_strings, which changes how the string lexes.
      */
     List<Classification> classification(SqlShape shape, boolean standardConformingStrings,
-                                        java.util.function.Supplier<List<Classification>> classify) {
+                                        Supplier<List<Classification>> classify) {
         String key = (standardConformingStrings ? "1" : "0") + shape.text();
         List<Classification> known = classifications.get(key);
         if (known == null) {
@@ -268,8 +275,30 @@ public final class QueryCache implements AutoCloseable {
     }
 
     /** Whether a missed result should be captured and stored: on its second miss. */
-    boolean admit(io.pgmemo.cache.key.CacheKey key, String sql) {
+    boolean admit(CacheKey key, String sql) {
         return doorkeeper.admit(key, sql);
+    }
+
+    /**
+     * Joins the flight of an identical read already on its way upstream ({@code onLanded} is then
+     * called with its result), or else starts one that the caller leads and must {@link #land}.
+     *
+     * @return the flight to lead, or null when the caller joined one (a flight that lost a race to
+     *         start is led by nobody but its own leader)
+     */
+    Flight joinOrLead(CacheKey key, Consumer<CachedResult> onLanded) {
+        Flight existing = flights.get(key);
+        if (existing != null && existing.join(onLanded)) {
+            return null;
+        }
+        Flight flight = new Flight();
+        return flights.putIfAbsent(key, flight) == null ? flight : new Flight();
+    }
+
+    /** Ends a flight with the result stored for its key, or null when there is none to share. */
+    void land(CacheKey key, Flight flight, CachedResult stored) {
+        flights.remove(key, flight);
+        flight.land(stored);
     }
 
     /** Changes whenever the verdicts are dropped, so sessions drop what they derived from them. */
@@ -293,7 +322,7 @@ public final class QueryCache implements AutoCloseable {
         log.info("cache closed: {}", stats.snapshot());
     }
 
-    private static java.util.concurrent.ThreadFactory daemon(String name) {
+    private static ThreadFactory daemon(String name) {
         return runnable -> {
             Thread thread = new Thread(runnable, name);
             thread.setDaemon(true);

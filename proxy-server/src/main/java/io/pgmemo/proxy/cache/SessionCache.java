@@ -53,6 +53,8 @@ public final class SessionCache {
     /** Reads already judged cacheable for the current state: a repeated hit skips lexing and hashing. */
     private final Map<String, KnownRead> knownReads = new HashMap<>();
     private boolean lookupInFlight;
+    /** A read held while an identical one of another session is on its way upstream. */
+    private Frame awaitingFlight;
     private Channel upstream;
     private SessionProbe.Result state;
     private TransactionStatus status = TransactionStatus.IDLE;
@@ -210,14 +212,40 @@ public final class SessionCache {
         if (log.isDebugEnabled()) {
             log.debug("miss {}", read.key().digestHex());
         }
-        if (!cache.admit(read.key(), sql)) {
-            expected.add(new Expectation.Forward(Invalidation.NONE));
-            forward.accept(frame);
+        SessionProbe.Result stateNow = state;
+        Flight flight = cache.joinOrLead(read.key(),
+                landed -> client.eventLoop().execute(() -> onFlightLanded(landed, stateNow)));
+        if (flight == null) {
+            // An identical read of another session is on its way: wait for its answer.
+            lookupInFlight = true;
+            awaitingFlight = frame;
             return;
         }
+        boolean admitted = cache.admit(read.key(), sql);
         expected.add(new Expectation.Capture(read.key(), sql, read.relationOids(),
-                cache.tiers().invalidationSequence(), new ResultCapture(cache.config().maxEntryBytes())));
+                cache.tiers().invalidationSequence(), new ResultCapture(cache.config().maxEntryBytes()), admitted,
+                flight));
         forward.accept(frame);
+    }
+
+    /** The read this session waited for came back to another session: share it, or send our own. */
+    private void onFlightLanded(CachedResult landed, SessionProbe.Result stateThen) {
+        Frame frame = awaitingFlight;
+        if (frame == null) {
+            return;
+        }
+        awaitingFlight = null;
+        lookupInFlight = false;
+        if (landed != null && state == stateThen) {
+            frame.release();
+            cache.stats().coalesced();
+            client.write(Unpooled.wrappedBuffer(landed.response()), client.voidPromise());
+            client.writeAndFlush(READY_IDLE.duplicate(), client.voidPromise());
+        } else {
+            expected.add(new Expectation.Forward(Invalidation.NONE));
+            forward.accept(frame);
+        }
+        resume();
     }
 
     /** Refusals that say nothing about hidden function calls are the time-dependent ones. */
@@ -333,21 +361,26 @@ public final class SessionCache {
         switch (type) {
             case ROW_DESCRIPTION, COMMAND_COMPLETE -> capture.result().append(frame.content(), false);
             case DATA_ROW -> capture.result().append(frame.content(), true);
-            case READY_FOR_QUERY -> store(capture, ReadyForQuery.statusOf(frame.body()));
+            case READY_FOR_QUERY -> cache.land(capture.key(), capture.flight(),
+                    store(capture, ReadyForQuery.statusOf(frame.body())));
             default -> capture.result().abandon();
         }
     }
 
-    private void store(Expectation.Capture capture, TransactionStatus after) {
+    /** The entry stored, or null. */
+    private CachedResult store(Expectation.Capture capture, TransactionStatus after) {
         ResultCapture result = capture.result();
-        if (result.isAbandoned() || after != TransactionStatus.IDLE || state == null || state.fingerprint() == null) {
-            return;
+        boolean wanted = capture.admitted() || capture.flight().hasFollowers();
+        if (!wanted || result.isAbandoned() || after != TransactionStatus.IDLE || state == null
+                || state.fingerprint() == null) {
+            return null;
         }
         long now = System.currentTimeMillis();
         long[] oids = capture.relationOids().stream().mapToLong(Long::longValue).toArray();
         CachedResult entry = cache.tiers().newEntry(capture.key(), state.fingerprint().database(),
                 state.fingerprint().currentRole(), capture.sql(), oids, result.toByteArray(), result.rows(), now);
-        cache.tiers().put(entry, capture.sequence());
+        // Refused when a write invalidated it meanwhile: then no waiting session may have it either.
+        return cache.tiers().put(entry, capture.sequence()) ? entry : null;
     }
 
     private void onReadyForQuery(TransactionStatus next) {
@@ -380,5 +413,15 @@ public final class SessionCache {
         while ((frame = waiting.poll()) != null) {
             frame.release();
         }
+        if (awaitingFlight != null) {
+            awaitingFlight.release();
+            awaitingFlight = null;
+        }
+        for (Expectation head : expected) {
+            if (head instanceof Expectation.Capture capture) {
+                cache.land(capture.key(), capture.flight(), null);
+            }
+        }
+        expected.clear();
     }
 }

@@ -6,6 +6,8 @@ import io.pgmemo.cache.stats.CacheStats;
 import io.pgmemo.proxy.testing.PgEnvironment;
 import io.pgmemo.proxy.testing.ProxyTest;
 import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -75,6 +77,144 @@ class ConcurrentReadsTest {
         }
     }
 
+    /**
+     * N sessions send the same uncached, slow read at the same moment: the upstream runs it once (seen
+     * in pg_stat_activity while it runs), and every session gets the direct answer. Again after a write
+     * invalidated it.
+     */
+    @Test
+    void identicalConcurrentMissesCostOneUpstreamQuery() throws Exception {
+        String sql = "/* coalesced */ SELECT count(*) AS n FROM conc_t, generate_series(1, 40000) g"
+                + " WHERE (conc_t.id + g) % 7 = 0";
+        List<Connection> connections = new ArrayList<>();
+        ExecutorService pool = Executors.newFixedThreadPool(SESSIONS + 1);
+        try (Connection direct = proxy.direct(USER)) {
+            for (int i = 0; i < SESSIONS; i++) {
+                connections.add(proxy.connect(USER));
+                Outcome.of(connections.get(i), "SELECT 1 AS warm");
+            }
+            Outcome expected = Outcome.of(direct, sql);
+            for (int round = 0; round < 2; round++) {
+                try (Statement write = connections.get(0).createStatement()) {
+                    // Through the proxy: the second round reads after an invalidation.
+                    write.executeUpdate("UPDATE conc_t SET h = h WHERE id = 1");
+                }
+                CacheStats.Snapshot before = proxy.stats();
+                AtomicBoolean running = new AtomicBoolean(true);
+                Future<Integer> mostAtOnce = pool.submit(() -> mostRunningAtOnce(direct, sql, running));
+                List<Outcome> outcomes;
+                try {
+                    outcomes = runAll(pool, connections, sql);
+                } finally {
+                    running.set(false);
+                }
+                assertThat(outcomes).allSatisfy(o -> assertThat(o).isEqualTo(expected));
+                assertThat(mostAtOnce.get(30, TimeUnit.SECONDS)).as("upstream executions at once, round %d", round)
+                        .isEqualTo(1);
+                CacheStats.Snapshot after = proxy.stats();
+                long shared = (after.coalesced() - before.coalesced()) + (after.hits() - before.hits());
+                assertThat(shared).as("answered without an upstream query (%s)", after).isEqualTo(SESSIONS - 1);
+                assertThat(after.coalesced() - before.coalesced()).as("waited for the first (%s)", after).isPositive();
+            }
+        } finally {
+            pool.shutdownNow();
+            for (Connection c : connections) {
+                c.close();
+            }
+        }
+    }
+
+    /** Identical reads that fail upstream: nothing is shared, each session gets its own error. */
+    @Test
+    void identicalConcurrentMissesThatFailEachGetTheirError() throws Exception {
+        String sql = "/* fails */ SELECT count(*) / (count(*) - count(*)) FROM conc_t, generate_series(1, 4000) g";
+        List<Connection> connections = new ArrayList<>();
+        ExecutorService pool = Executors.newFixedThreadPool(SESSIONS);
+        try (Connection direct = proxy.direct(USER)) {
+            for (int i = 0; i < SESSIONS; i++) {
+                connections.add(proxy.connect(USER));
+            }
+            Outcome expected = Outcome.of(direct, sql);
+            assertThat(expected.sqlState()).isEqualTo("22012");
+            CacheStats.Snapshot before = proxy.stats();
+            assertThat(runAll(pool, connections, sql)).allSatisfy(o -> assertThat(o).isEqualTo(expected));
+            assertThat(proxy.stats().coalesced() - before.coalesced()).isZero();
+        } finally {
+            pool.shutdownNow();
+            for (Connection c : connections) {
+                c.close();
+            }
+        }
+    }
+
+    /** The session whose read the others wait for goes away mid-query: the others send their own. */
+    @Test
+    void followersSendTheirOwnReadWhenTheFirstSessionGoesAway() throws Exception {
+        String sql = "/* abandoned */ SELECT count(*) AS n FROM conc_t, generate_series(1, 40000) g"
+                + " WHERE (conc_t.id + g) % 5 = 0";
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        List<Connection> followers = new ArrayList<>();
+        try (Connection direct = proxy.direct(USER)) {
+            Outcome expected = Outcome.of(direct, sql);
+            Connection leader = proxy.connect(USER);
+            Outcome.of(leader, "SELECT 1 AS warm");
+            for (int i = 0; i < 3; i++) {
+                followers.add(proxy.connect(USER));
+                Outcome.of(followers.get(i), "SELECT 1 AS warm");
+            }
+            pool.submit(() -> Outcome.of(leader, sql));
+            awaitRunning(direct, sql);
+            CacheStats.Snapshot before = proxy.stats();
+            List<Future<Outcome>> waiting = new ArrayList<>();
+            for (Connection follower : followers) {
+                waiting.add(pool.submit(() -> Outcome.of(follower, sql)));
+            }
+            while (proxy.stats().misses() - before.misses() < followers.size()) {
+                Thread.sleep(10);
+            }
+            leader.abort(Runnable::run);
+            for (Future<Outcome> outcome : waiting) {
+                assertThat(outcome.get(60, TimeUnit.SECONDS)).isEqualTo(expected);
+            }
+        } finally {
+            pool.shutdownNow();
+            for (Connection c : followers) {
+                c.close();
+            }
+        }
+    }
+
+    private static void awaitRunning(Connection direct, String sql) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (System.nanoTime() < deadline) {
+            if (runningNow(direct, sql) > 0) {
+                return;
+            }
+            Thread.sleep(5);
+        }
+        throw new AssertionError("the first read never started upstream");
+    }
+
+    private static int runningNow(Connection direct, String sql) throws Exception {
+        String marker = sql.substring(0, sql.indexOf("*/") + 2);
+        try (Statement st = direct.createStatement();
+             ResultSet rs = st.executeQuery("SELECT count(*) FROM pg_stat_activity WHERE state = 'active'"
+                     + " AND starts_with(query, '" + marker + "')")) {
+            rs.next();
+            return rs.getInt(1);
+        }
+    }
+
+    /** Polls pg_stat_activity until told to stop: the most backends seen running {@code sql} at once. */
+    private static int mostRunningAtOnce(Connection direct, String sql, AtomicBoolean running) throws Exception {
+        int most = 0;
+        while (running.get()) {
+            most = Math.max(most, runningNow(direct, sql));
+            Thread.sleep(5);
+        }
+        return most;
+    }
+
     private static List<Outcome> runAll(ExecutorService pool, List<Connection> connections, String sql)
             throws Exception {
         CyclicBarrier together = new CyclicBarrier(connections.size());
@@ -125,7 +265,7 @@ class ConcurrentReadsTest {
                 }));
             }
             Future<?> writer = pool.submit(() -> {
-                try (Connection c = proxy.connect(USER); java.sql.Statement st = c.createStatement()) {
+                try (Connection c = proxy.connect(USER); Statement st = c.createStatement()) {
                     for (int i = 1; i <= writes; i++) {
                         st.executeUpdate("UPDATE conc_counter SET n = " + i + " WHERE id = 1");
                         committed.set(i);
