@@ -28,6 +28,7 @@ final class DemoCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         server.applyLogLevel();
+        UntilStopped untilStopped = new UntilStopped();
         System.out.println("Starting an embedded PostgreSQL with the sample database '" + DemoDatabase.DATABASE
                 + "' (the first run unpacks it, which takes a few seconds)...");
         DemoDatabase database = DemoDatabase.start(pgPort);
@@ -49,7 +50,7 @@ final class DemoCommand implements Callable<Integer> {
         System.out.println("  try: SELECT * FROM city_revenue ORDER BY revenue DESC;");
         System.out.println("Press Ctrl-C to stop.");
         System.out.flush();
-        new UntilStopped().await(proxy, config.shutdownTimeout(), () -> {
+        untilStopped.await(proxy, config.shutdownTimeout(), () -> {
             try {
                 database.close();
             } catch (IOException e) {

@@ -28,9 +28,10 @@ public final class PgmemoCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         server.applyLogLevel();
+        UntilStopped untilStopped = new UntilStopped();
         ProxyConfig config = server.toConfig(upstream);
         PgmemoServer proxy = new PgmemoServer(config).start();
-        new UntilStopped().await(proxy, config.shutdownTimeout(), () -> { });
+        untilStopped.await(proxy, config.shutdownTimeout(), () -> { });
         return 0;
     }
 
