@@ -1,5 +1,6 @@
 package io.pgmemo.cache.key;
 
+import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
@@ -30,10 +31,30 @@ public final class CacheKey {
 
     /** Key of a simple-protocol Query message. */
     public static CacheKey forSimpleQuery(SessionFingerprint fingerprint, String sql) {
+        return forSimpleQuery(prefix(fingerprint), sql);
+    }
+
+    /** Key of a simple-protocol Query message, from a session state encoded once. */
+    public static CacheKey forSimpleQuery(Prefix prefix, String sql) {
         Objects.requireNonNull(sql, "sql");
-        KeyWriter w = header(fingerprint, sql.length());
-        w.tag('Q').string('S', sql);
+        byte[] text = sql.getBytes(StandardCharsets.UTF_8);
+        KeyWriter w = new KeyWriter(prefix.encoded.length + text.length + 16);
+        w.raw(prefix.encoded).tag('Q').bytes('S', text);
         return new CacheKey(w.toByteArray());
+    }
+
+    /** The encoded session fingerprint that starts every key of that session state. */
+    public static Prefix prefix(SessionFingerprint fingerprint) {
+        return new Prefix(header(fingerprint, 0).toByteArray());
+    }
+
+    /** A session fingerprint encoded once, to build the keys of many queries of that state. */
+    public static final class Prefix {
+        private final byte[] encoded;
+
+        private Prefix(byte[] encoded) {
+            this.encoded = encoded;
+        }
     }
 
     /**
@@ -119,13 +140,18 @@ public final class CacheKey {
         return "CacheKey[" + digestHex().substring(0, 16) + ", " + encoded.length + " bytes]";
     }
 
-    private static byte[] sha256(byte[] bytes) {
+    /** MessageDigest instances are not thread-safe, and looking one up costs more than hashing a key. */
+    private static final ThreadLocal<MessageDigest> SHA_256 = ThreadLocal.withInitial(() -> {
         try {
-            byte[] d = MessageDigest.getInstance("SHA-256").digest(bytes);
-            assert d.length == DIGEST_LENGTH;
-            return d;
+            return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is required of every Java runtime", e);
         }
+    });
+
+    private static byte[] sha256(byte[] bytes) {
+        byte[] d = SHA_256.get().digest(bytes);
+        assert d.length == DIGEST_LENGTH;
+        return d;
     }
 }

@@ -26,6 +26,8 @@ public final class CachedResult {
     private final int checksum;
     private final AtomicLong hits;
     private volatile long lastHit;
+    /** Set when the memory tier lets go of it: invalidated, evicted, expired or replaced. */
+    private volatile boolean dropped;
 
     private CachedResult(CacheKey key, String database, String role, String sql, long[] tableOids, byte[] response,
             long rows, long createdAt, long expiresAt, int checksum, long hits, long lastHit) {
@@ -148,5 +150,14 @@ public final class CachedResult {
     @Override
     public String toString() {
         return "CachedResult[" + key + ", db=" + database + ", " + response.length + " bytes, " + rows + " rows]";
+    }
+
+    void markDropped() {
+        dropped = true;
+    }
+
+    /** The memory tier no longer keeps this entry (it may never have). */
+    boolean isDropped() {
+        return dropped;
     }
 }

@@ -19,6 +19,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,9 +35,11 @@ import org.slf4j.LoggerFactory;
  */
 public final class DuckDbTier implements MemoryTierListener, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(DuckDbTier.class);
-    static final long FLUSH_INTERVAL_MILLIS = 50;
+    static final long FLUSH_INTERVAL_MILLIS = 1000;
     static final long HITS_FLUSH_INTERVAL_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(5);
     static final int BATCH_SIZE = 500;
+    /** Hits after which the scheduled flush writes an entry to the file (close writes them all). */
+    static final int WRITE_BACK_HITS = 2;
     static final long CLOSE_TIMEOUT_SECONDS = 60;
     /** Puts are dropped, never invalidations, while this much is waiting for a slow disk. */
     static final long MAX_QUEUED_BYTES = 64L << 20;
@@ -50,14 +53,18 @@ public final class DuckDbTier implements MemoryTierListener, AutoCloseable {
     private final ConcurrentHashMap<CacheKey, CachedResult> touched = new ConcurrentHashMap<>();
     /**
      * Entries stored in memory but not yet in the file, per database (so that a write, which
-     * invalidates its database, costs no scan). An invalidation removes its entries here
-     * before it is queued, under the memory tier's lock, so a write-back never resurrects an
-     * invalidated entry. The scheduled flush writes the ones that were hit; every other flush
-     * (close, flushNow, a file read) writes them all.
+     * invalidates its database, costs no scan). An entry is written back only while it is still
+     * the memory tier's current entry for its key ({@link #writeBackOnlyIf}): an invalidated one is
+     * never resurrected, and a table's invalidation costs no scan here. The scheduled flush writes
+     * the ones hit {@value #WRITE_BACK_HITS} times; every other flush (close, flushNow, a file read)
+     * writes them all. Bounded in entries and bytes: dropping them only loses persistence.
      */
     private final ConcurrentHashMap<String, ConcurrentHashMap<CacheKey, CachedResult>> unwritten =
             new ConcurrentHashMap<>();
     static final int MAX_UNWRITTEN = 100_000;
+    static final long MAX_UNWRITTEN_BYTES = 64L << 20;
+    private final AtomicLong unwrittenBytes = new AtomicLong();
+    private volatile Predicate<CachedResult> current = entry -> true;
     private long lastHitsFlushNanos;
     private volatile boolean closed;
 
@@ -214,40 +221,54 @@ public final class DuckDbTier implements MemoryTierListener, AutoCloseable {
         if (!closed) {
             ConcurrentHashMap<CacheKey, CachedResult> ofDatabase =
                     unwritten.computeIfAbsent(entry.database(), db -> new ConcurrentHashMap<>());
-            if (ofDatabase.size() >= MAX_UNWRITTEN) {
-                ofDatabase.clear();
+            if (ofDatabase.size() >= MAX_UNWRITTEN || unwrittenBytes.get() >= MAX_UNWRITTEN_BYTES) {
+                forgetUnwritten();
             }
             ofDatabase.put(entry.key(), entry);
+            unwrittenBytes.addAndGet(entry.sizeBytes());
         }
+    }
+
+    /** Writes back only entries for which {@code isCurrent} holds when their batch is made. */
+    void writeBackOnlyIf(Predicate<CachedResult> isCurrent) {
+        this.current = isCurrent;
+    }
+
+    private void forgetUnwritten() {
+        unwritten.clear();
+        unwrittenBytes.set(0);
     }
 
     @Override
     public void keysInvalidated(Collection<CacheKey> keys) {
         for (ConcurrentHashMap<CacheKey, CachedResult> ofDatabase : unwritten.values()) {
-            keys.forEach(ofDatabase::remove);
+            for (CacheKey key : keys) {
+                CachedResult removed = ofDatabase.remove(key);
+                if (removed != null) {
+                    unwrittenBytes.addAndGet(-removed.sizeBytes());
+                }
+            }
         }
         deleteKeys(keys);
     }
 
     @Override
     public void tableInvalidated(String database, long tableOid) {
-        ConcurrentHashMap<CacheKey, CachedResult> ofDatabase = unwritten.get(database);
-        if (ofDatabase != null) {
-            ofDatabase.values().removeIf(
-                    e -> java.util.Arrays.stream(e.tableOidsShared()).anyMatch(oid -> oid == tableOid));
-        }
         invalidateTable(database, tableOid);
     }
 
     @Override
     public void databaseInvalidated(String database) {
-        unwritten.remove(database);
+        ConcurrentHashMap<CacheKey, CachedResult> removed = unwritten.remove(database);
+        if (removed != null) {
+            removed.values().forEach(entry -> unwrittenBytes.addAndGet(-entry.sizeBytes()));
+        }
         invalidateDatabase(database);
     }
 
     @Override
     public void allInvalidated() {
-        unwritten.clear();
+        forgetUnwritten();
         invalidateAll();
     }
 
@@ -274,19 +295,28 @@ public final class DuckDbTier implements MemoryTierListener, AutoCloseable {
             queuedBytes.addAndGet(-op.queuedBytes());
         }
         queuedOps.addAndGet(-batch.size());
+        Predicate<CachedResult> isCurrent = current;
         if (withHits) {
             for (ConcurrentHashMap<CacheKey, CachedResult> ofDatabase : unwritten.values()) {
                 for (Iterator<CachedResult> it = ofDatabase.values().iterator(); it.hasNext(); ) {
-                    batch.add(new WriteOp.Put(it.next()));
+                    CachedResult entry = it.next();
+                    if (isCurrent.test(entry)) {
+                        batch.add(new WriteOp.Put(entry));
+                    }
                     it.remove();
                 }
             }
+            unwrittenBytes.set(0);
         } else {
-            // Only entries hit since the last flush: no scan of everything that waits unwritten.
+            // Only entries hit since the last flush, and hit more than once: no scan of everything that
+            // waits unwritten, and no file write for a result that was asked for twice by chance.
             for (CachedResult entry : touched.values()) {
                 ConcurrentHashMap<CacheKey, CachedResult> ofDatabase = unwritten.get(entry.database());
-                if (ofDatabase != null && ofDatabase.remove(entry.key()) != null) {
-                    batch.add(new WriteOp.Put(entry));
+                if (entry.hits() >= WRITE_BACK_HITS && ofDatabase != null && ofDatabase.remove(entry.key(), entry)) {
+                    unwrittenBytes.addAndGet(-entry.sizeBytes());
+                    if (isCurrent.test(entry)) {
+                        batch.add(new WriteOp.Put(entry));
+                    }
                 }
             }
         }

@@ -23,8 +23,13 @@ final class FileStore {
     private final long maxBytes;
     private final CacheStats stats;
     /** Written only on the executor thread; volatile so that {@link #isDegraded()} may be read anywhere. */
+    static final long MAINTENANCE_INTERVAL_MILLIS = 1000;
+
     private volatile EntryTable table;
     private int consecutiveFailures;
+    /** When maintenance last ran, and what was written since: it runs when either grows large. */
+    private long lastMaintainedMillis = Long.MIN_VALUE / 2;
+    private long putBytesSinceMaintained;
 
     private FileStore(DuckDbFile file, EntryTable table, long maxBytes, CacheStats stats) {
         this.file = file;
@@ -61,7 +66,15 @@ final class FileStore {
 
     void apply(List<WriteOp> ops, Collection<CachedResult> touched, long nowMillis) {
         if (run("write", () -> table.apply(ops, touched))) {
-            maintain(nowMillis);
+            for (WriteOp op : ops) {
+                putBytesSinceMaintained += op.queuedBytes();
+            }
+            // Expiry and the byte bound are checked once a second, or sooner after many bytes: each
+            // check is two queries, too many to run after every small batch.
+            if (nowMillis - lastMaintainedMillis >= MAINTENANCE_INTERVAL_MILLIS
+                    || putBytesSinceMaintained > maxBytes / 16) {
+                maintain(nowMillis);
+            }
             return;
         }
         // Losing puts is harmless; losing an invalidation would leave stale rows. A retry that fails
@@ -92,6 +105,8 @@ final class FileStore {
 
     /** Drops expired rows, keeps the stored bytes under the bound, compacts a bloated file. */
     void maintain(long nowMillis) {
+        lastMaintainedMillis = nowMillis;
+        putBytesSinceMaintained = 0;
         run("maintenance", () -> {
             table.deleteExpired(nowMillis);
             long[] usage = table.usage();

@@ -60,6 +60,11 @@ public final class MemoryTier {
         return entry;
     }
 
+    /** Whether this entry, once stored here, is still kept (not invalidated, evicted, expired or replaced). */
+    public boolean isCurrent(CachedResult entry) {
+        return !entry.isDropped();
+    }
+
     /**
      * The current invalidation sequence. Take it before sending a query upstream and pass it to
      * {@link #put(CachedResult, long)}, so that a result overtaken by a write is not stored.
@@ -160,6 +165,7 @@ public final class MemoryTier {
         lock.lock();
         try {
             invalidations.all();
+            entries.values().forEach(CachedResult::markDropped);
             entries.clear();
             byTable.clear();
             byDatabase.clear();
@@ -220,6 +226,7 @@ public final class MemoryTier {
         if (entry == null) {
             return;
         }
+        entry.markDropped();
         bytes -= entry.sizeBytes();
         unindex(byDatabase, entry.database(), key);
         for (long oid : entry.tableOidsShared()) {

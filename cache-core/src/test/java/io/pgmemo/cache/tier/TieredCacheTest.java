@@ -105,6 +105,23 @@ class TieredCacheTest {
         }
     }
 
+    /** An entry not yet written back when its table is invalidated never reaches the file, even at close. */
+    @Test
+    void anInvalidatedEntryIsNeverWrittenBack() {
+        try (TieredCache cache = TieredCache.open(config(64 << 20), stats)) {
+            cache.put(entry(cache, 1, 11), cache.invalidationSequence());
+            cache.put(entry(cache, 2, 12), cache.invalidationSequence());
+            cache.getHot(key(1), now);
+            cache.getHot(key(1), now);
+
+            cache.invalidateTable(DB, 11);
+        }
+        try (TieredCache reopened = TieredCache.open(config(64 << 20), stats)) {
+            assertThat(reopened.file().get(key(1), now).join()).isEmpty();
+            assertThat(reopened.file().get(key(2), now).join()).isPresent();
+        }
+    }
+
     @Test
     void memoryOnlyWorksWithoutAFile() {
         try (TieredCache cache = TieredCache.memoryOnly(config(64 << 20), stats)) {

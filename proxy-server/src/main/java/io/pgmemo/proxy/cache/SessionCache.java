@@ -57,6 +57,8 @@ public final class SessionCache {
     private Frame awaitingFlight;
     private Channel upstream;
     private SessionProbe.Result state;
+    /** The fingerprint of {@link #state}, encoded once for the keys of this state. */
+    private CacheKey.Prefix keyPrefix;
     private TransactionStatus status = TransactionStatus.IDLE;
     private Invalidation uncommitted = Invalidation.NONE;
     private String clientEncoding = "UTF8";
@@ -188,7 +190,7 @@ public final class SessionCache {
             forwardStatements(frame, shape, List.of(read), fromText);
             return;
         }
-        KnownRead known = new KnownRead(CacheKey.forSimpleQuery(state.fingerprint(), sql), verdict.relationOids(),
+        KnownRead known = new KnownRead(CacheKey.forSimpleQuery(keyPrefix, sql), verdict.relationOids(),
                 cache.verdictEpoch());
         if (knownReads.size() >= MAX_KNOWN_READS) {
             knownReads.clear();
@@ -255,11 +257,13 @@ public final class SessionCache {
 
     private void forgetState() {
         state = null;
+        keyPrefix = null;
         knownReads.clear();
     }
 
     private void learnState(SessionProbe.Result learned) {
         state = learned;
+        keyPrefix = learned.fingerprint() == null ? null : CacheKey.prefix(learned.fingerprint());
         knownReads.clear();
     }
 
