@@ -4,8 +4,8 @@ import io.pgmemo.cache.key.CacheKey;
 
 /**
  * Admits a result into the cache on its second miss only. A read that never repeats (a point
- * lookup over a million keys) then costs no capture and no store, and a repeated read is cached
- * from its second execution on. A lossy, lock-free table of key hashes: a race or a collision only
+ * lookup over a million keys) then costs no store (its result is still copied while it streams, in
+ * case identical reads wait for it), and a repeated read is cached from its second execution on. A lossy, lock-free table of key hashes: a race or a collision only
  * makes one admission early or late, never a wrong answer.
  */
 final class Doorkeeper {

@@ -121,12 +121,19 @@ public final class PgmemoServer implements AutoCloseable {
             log.warn("ending {} sessions still busy after {}", registry.size(), drainTimeout);
             registry.snapshot().forEach(Session::terminateNow);
         }
-        workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).sync();
-        acceptor.shutdownGracefully(0, 2, TimeUnit.SECONDS).sync();
+        stopGroup("workers", workers);
+        stopGroup("acceptor", acceptor);
         if (queryCache != null) {
             queryCache.close();
         }
         log.info("pgmemo stopped");
+    }
+
+    /** Stops an event loop group, waiting a bounded time: a loop that died must not hang the exit. */
+    private static void stopGroup(String name, EventLoopGroup group) throws InterruptedException {
+        if (!group.shutdownGracefully(0, 2, TimeUnit.SECONDS).await(10, TimeUnit.SECONDS)) {
+            log.warn("{} event loops did not stop within 10 s; exiting anyway", name);
+        }
     }
 
     @Override
