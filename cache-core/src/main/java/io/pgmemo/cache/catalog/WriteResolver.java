@@ -95,6 +95,10 @@ final class WriteResolver {
         if (!written.add(r.oid())) {
             return;
         }
+        if (r.relkind() == 'f') {
+            // A foreign data wrapper may write anywhere, this cluster included (postgres_fdw loopback).
+            throw Refusal.codeMayRun(r + " is a foreign table");
+        }
         WriteEffects effects = memo.writeEffects(r.oid());
         if (effects.triggersOrRules()) {
             throw Refusal.codeMayRun(r + " has triggers or rules");

@@ -271,6 +271,7 @@ class PgCatalogTest {
     static Stream<Arguments> writesToTheWholeDatabase() {
         return Stream.of(
                 refused("INSERT INTO audited VALUES (1)", "public.audited has triggers or rules"),
+                refused("INSERT INTO remote_items VALUES (1)", "public.remote_items is a foreign table"),
                 refused("INSERT INTO defaulted (id) VALUES (1)", "default or constraint that calls a function"),
                 refused("UPDATE checked SET id = 2", "default or constraint that calls a function"),
                 refused("INSERT INTO domained VALUES (1)", "default or constraint that calls a function"),
