@@ -138,6 +138,32 @@ class PipeliningTest {
     }
 
     /**
+     * Writes pipelined between reads of what they change, each write seen for the first time (so held,
+     * with everything behind it, while the catalog says which tables it writes): every answer arrives
+     * in order, with the bytes a direct connection gets.
+     */
+    @Test
+    void pipelinedWritesBetweenCachedReadsAnswerInOrder() throws Exception {
+        ByteArrayOutputStream pipeline = new ByteArrayOutputStream();
+        String[] queries = {CACHED, "UPDATE pipe_t SET v = 'changed' WHERE id = 1", CACHED,
+                "INSERT INTO pipe_t VALUES (3, 'three')", CACHED, "DELETE FROM pipe_t WHERE id = 3",
+                "UPDATE pipe_t SET v = 'one' WHERE id = 1", CACHED};
+        for (String sql : queries) {
+            pipeline.writeBytes(RawPgClient.query(sql));
+        }
+        byte[][] warm = {RawPgClient.query(CACHED), RawPgClient.query(CACHED)};
+
+        CacheStats.Snapshot before = proxy.stats();
+        List<String> viaProxy = exchange(proxy.port(), warm, pipeline.toByteArray(), queries.length);
+        CachingProxy.Delta delta = proxy.since(before);
+        List<String> direct = exchange(PgEnvironment.get().upstreamPort(), warm, pipeline.toByteArray(),
+                queries.length);
+
+        assertThat(viaProxy).isEqualTo(direct);
+        assertThat(delta.hits()).as("hits (%s)", delta).isGreaterThanOrEqualTo(1);
+    }
+
+    /**
      * Logs in as the superuser over a raw socket, optionally runs each of {@code warm} to completion, then sends
      * {@code pipeline} in one write and returns every message up to the {@code readyCount}-th
      * ReadyForQuery, as type and hex body.
