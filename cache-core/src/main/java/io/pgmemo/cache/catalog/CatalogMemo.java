@@ -25,6 +25,12 @@ final class CatalogMemo {
         Map<K, V> load(Collection<K> keys) throws SQLException;
     }
 
+    /** One catalog query for one key. */
+    @FunctionalInterface
+    private interface OneLoader<K, V> {
+        V load(K key) throws SQLException;
+    }
+
     /** Thrown by a memo without queries when an answer is not kept. */
     static final class NotKept extends SQLException {
         NotKept() {
@@ -106,30 +112,15 @@ final class CatalogMemo {
     }
 
     Map<String, Boolean> schemaUsage(String role) throws SQLException {
-        Map<String, Boolean> usage = schemaUsage.get(role);
-        if (usage == null) {
-            usage = queries().schemaUsage(role);
-            schemaUsage.put(role, usage);
-        }
-        return usage;
+        return one(schemaUsage, role, r -> queries().schemaUsage(r));
     }
 
     Dependencies dependencies(long oid) throws SQLException {
-        Dependencies d = dependencies.get(oid);
-        if (d == null) {
-            d = queries().dependencies(oid);
-            dependencies.put(oid, d);
-        }
-        return d;
+        return one(dependencies, oid, o -> queries().dependencies(o));
     }
 
     WriteEffects writeEffects(long oid) throws SQLException {
-        WriteEffects e = writeEffects.get(oid);
-        if (e == null) {
-            e = queries().writeEffects(oid);
-            writeEffects.put(oid, e);
-        }
-        return e;
+        return one(writeEffects, oid, o -> queries().writeEffects(o));
     }
 
     /** A view's or policy's SQL text, classified once. */
@@ -142,6 +133,15 @@ final class CatalogMemo {
             throw new NotKept();
         }
         return queries;
+    }
+
+    private static <K, V> V one(Map<K, V> memo, K key, OneLoader<K, V> loader) throws SQLException {
+        V value = memo.get(key);
+        if (value == null) {
+            value = loader.load(key);
+            memo.put(key, value);
+        }
+        return value;
     }
 
     private static <K, V> Map<K, V> batch(Map<K, V> memo, Collection<K> keys, Loader<K, V> loader)

@@ -22,6 +22,8 @@ public final class PgCatalog implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(PgCatalog.class);
 
+    private static final String LOOK_UP_FAILED = "catalog look-up failed: ";
+
     private final CatalogQueries queries;
     private final CatalogRules rules;
     private final RoutineRules routines;
@@ -125,6 +127,11 @@ public final class PgCatalog implements AutoCloseable {
         }
     }
 
+    /** Whether a refusal's reason is a failed look-up (the server or the connection), not an answer. */
+    public static boolean isLookUpFailure(String reason) {
+        return reason != null && reason.startsWith(LOOK_UP_FAILED);
+    }
+
     /** Forgets every catalog answer: call after DDL or privilege changes (Classification.changesCatalog()). */
     public void invalidate() {
         memo = new CatalogMemo(queries, nanoClock.getAsLong());
@@ -154,6 +161,6 @@ public final class PgCatalog implements AutoCloseable {
             queries.close();
         }
         LOG.warn("catalog look-up failed (SQLSTATE {}): {}", state, e.getMessage());
-        return "catalog look-up failed: " + e.getMessage();
+        return LOOK_UP_FAILED + e.getMessage();
     }
 }

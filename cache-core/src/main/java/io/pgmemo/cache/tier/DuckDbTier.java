@@ -19,7 +19,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Predicate;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -54,7 +53,7 @@ public final class DuckDbTier implements MemoryTierListener, AutoCloseable {
     /**
      * Entries stored in memory but not yet in the file, per database (so that a write, which
      * invalidates its database, costs no scan). An entry is written back only while it is still
-     * the memory tier's current entry for its key ({@link #writeBackOnlyIf}): an invalidated one is
+     * kept by the memory tier ({@link CachedResult#isDropped()}): an invalidated one is
      * never resurrected, and a table's invalidation costs no scan here. The scheduled flush writes
      * the ones hit {@value #WRITE_BACK_HITS} times; every other flush (close, flushNow, a file read)
      * writes them all. Bounded in entries and bytes: dropping them only loses persistence.
@@ -64,7 +63,6 @@ public final class DuckDbTier implements MemoryTierListener, AutoCloseable {
     static final int MAX_UNWRITTEN = 100_000;
     static final long MAX_UNWRITTEN_BYTES = 64L << 20;
     private final AtomicLong unwrittenBytes = new AtomicLong();
-    private volatile Predicate<CachedResult> current = entry -> true;
     private long lastHitsFlushNanos;
     private volatile boolean closed;
 
@@ -229,11 +227,6 @@ public final class DuckDbTier implements MemoryTierListener, AutoCloseable {
         }
     }
 
-    /** Writes back only entries for which {@code isCurrent} holds when their batch is made. */
-    void writeBackOnlyIf(Predicate<CachedResult> isCurrent) {
-        this.current = isCurrent;
-    }
-
     private void forgetUnwritten() {
         unwritten.clear();
         unwrittenBytes.set(0);
@@ -295,12 +288,11 @@ public final class DuckDbTier implements MemoryTierListener, AutoCloseable {
             queuedBytes.addAndGet(-op.queuedBytes());
         }
         queuedOps.addAndGet(-batch.size());
-        Predicate<CachedResult> isCurrent = current;
         if (withHits) {
             for (ConcurrentHashMap<CacheKey, CachedResult> ofDatabase : unwritten.values()) {
                 for (Iterator<CachedResult> it = ofDatabase.values().iterator(); it.hasNext(); ) {
                     CachedResult entry = it.next();
-                    if (isCurrent.test(entry)) {
+                    if (!entry.isDropped()) {
                         batch.add(new WriteOp.Put(entry));
                     }
                     it.remove();
@@ -314,7 +306,7 @@ public final class DuckDbTier implements MemoryTierListener, AutoCloseable {
                 ConcurrentHashMap<CacheKey, CachedResult> ofDatabase = unwritten.get(entry.database());
                 if (entry.hits() >= WRITE_BACK_HITS && ofDatabase != null && ofDatabase.remove(entry.key(), entry)) {
                     unwrittenBytes.addAndGet(-entry.sizeBytes());
-                    if (isCurrent.test(entry)) {
+                    if (!entry.isDropped()) {
                         batch.add(new WriteOp.Put(entry));
                     }
                 }

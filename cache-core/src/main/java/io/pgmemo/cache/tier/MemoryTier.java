@@ -60,11 +60,6 @@ public final class MemoryTier {
         return entry;
     }
 
-    /** Whether this entry, once stored here, is still kept (not invalidated, evicted, expired or replaced). */
-    public boolean isCurrent(CachedResult entry) {
-        return !entry.isDropped();
-    }
-
     /**
      * The current invalidation sequence. Take it before sending a query upstream and pass it to
      * {@link #put(CachedResult, long)}, so that a result overtaken by a write is not stored.

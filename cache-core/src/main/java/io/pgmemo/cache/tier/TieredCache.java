@@ -27,7 +27,6 @@ public final class TieredCache implements AutoCloseable {
         this.stats = stats;
         this.file = file;
         this.memory = new MemoryTier(config.memoryBytes(), config.maxEntryBytes(), stats, file);
-        file.writeBackOnlyIf(memory::isCurrent);
     }
 
     /**

@@ -120,7 +120,7 @@ public final class QueryCache implements AutoCloseable {
         long epoch = verdictEpoch.get();
         return CompletableFuture.supplyAsync(() -> {
             ReadVerdict verdict = catalog(database).checkRead(read, searchPath, role);
-            if (!verdict.cacheable() && verdict.reason() != null && verdict.reason().startsWith("catalog look-up failed")) {
+            if (!verdict.cacheable() && PgCatalog.isLookUpFailure(verdict.reason())) {
                 // Do not make every query wait for a catalog that is down; try again later.
                 catalogDownSince.put(database, System.nanoTime());
                 return verdict;
@@ -188,7 +188,7 @@ public final class QueryCache implements AutoCloseable {
             Invalidation scope = Invalidation.NONE;
             for (Classification statement : statements) {
                 WriteScope one = catalog(database).tablesTouched(statement, null, null);
-                if (one.reason() != null && one.reason().startsWith("catalog look-up failed")) {
+                if (PgCatalog.isLookUpFailure(one.reason())) {
                     catalogDownSince.put(database, System.nanoTime());
                     return;
                 }

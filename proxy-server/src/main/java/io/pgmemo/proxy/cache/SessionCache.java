@@ -206,8 +206,7 @@ public final class SessionCache {
             if (log.isDebugEnabled()) {
                 log.debug("hit {}", read.key().digestHex());
             }
-            client.write(Unpooled.wrappedBuffer(hit.response()), client.voidPromise());
-            client.writeAndFlush(READY_IDLE.duplicate(), client.voidPromise());
+            answer(hit);
             return;
         }
         cache.stats().miss();
@@ -241,13 +240,18 @@ public final class SessionCache {
         if (landed != null && state == stateThen) {
             frame.release();
             cache.stats().coalesced();
-            client.write(Unpooled.wrappedBuffer(landed.response()), client.voidPromise());
-            client.writeAndFlush(READY_IDLE.duplicate(), client.voidPromise());
+            answer(landed);
         } else {
             expected.add(new Expectation.Forward(Invalidation.NONE));
             forward.accept(frame);
         }
         resume();
+    }
+
+    /** Sends a stored result and the ReadyForQuery (idle) that ends it, as the upstream would have. */
+    private void answer(CachedResult result) {
+        client.write(Unpooled.wrappedBuffer(result.response()), client.voidPromise());
+        client.writeAndFlush(READY_IDLE.duplicate(), client.voidPromise());
     }
 
     /** Refusals that say nothing about hidden function calls are the time-dependent ones. */
