@@ -5,6 +5,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
@@ -71,6 +72,33 @@ public final class CacheKey {
         KeyWriter w = header(fingerprint, sql.length() + 64);
         w.tag('E').string('S', sql).ints('T', parameterTypeOids);
         w.tag('V').int32(parameterValues.length);
+        for (byte[] value : parameterValues) {
+            w.lengthPrefixed(value);
+        }
+        w.shorts('P', parameterFormats).shorts('R', resultFormats);
+        return new CacheKey(w.toByteArray());
+    }
+
+    /**
+     * Key of one extended-protocol cycle (the messages up to Sync) of a session state encoded once.
+     *
+     * @param cycle             which messages the cycle holds, in order (Parse, Describe, Bind, ...):
+     *                          the response differs with them, so the key does too
+     * @param parameterTypeOids parameter types from Parse (0 = unspecified, as sent)
+     * @param parameterValues   values from Bind, an element null for an SQL NULL
+     * @param parameterFormats  parameter format codes from Bind, as sent
+     * @param resultFormats     result format codes from Bind, as sent
+     */
+    public static CacheKey forExtendedQuery(Prefix prefix, String cycle, String sql, int[] parameterTypeOids,
+            List<byte[]> parameterValues, short[] parameterFormats, short[] resultFormats) {
+        Objects.requireNonNull(sql, "sql");
+        int valueBytes = 0;
+        for (byte[] value : parameterValues) {
+            valueBytes += value == null ? 4 : value.length + 4;
+        }
+        KeyWriter w = new KeyWriter(prefix.encoded.length + sql.length() * 3 + valueBytes + 64);
+        w.raw(prefix.encoded).tag('E').string('C', cycle).string('S', sql).ints('T', parameterTypeOids);
+        w.tag('V').int32(parameterValues.size());
         for (byte[] value : parameterValues) {
             w.lengthPrefixed(value);
         }

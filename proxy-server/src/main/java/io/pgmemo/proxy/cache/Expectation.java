@@ -5,12 +5,13 @@ import java.util.Set;
 
 /**
  * What the proxy expects from the upstream up to the next ReadyForQuery, and what to do with it:
- * one per Query, Sync or FunctionCall sent upstream, in order.
+ * one per Query, Sync or FunctionCall sent upstream, in order. Parse messages of the cycle are
+ * confirmed by their ParseComplete ({@code parses}).
  */
 sealed interface Expectation {
 
     /** Relay to the client; when {@code writes} is set, invalidate before the client sees the result. */
-    record Forward(Invalidation writes) implements Expectation {
+    record Forward(Invalidation writes, CycleParses parses) implements Expectation {
     }
 
     /**
@@ -18,11 +19,15 @@ sealed interface Expectation {
      * sessions wait for it on {@code flight}.
      */
     record Capture(CacheKey key, String sql, Set<Long> relationOids, long sequence, ResultCapture result,
-                   boolean admitted, Flight flight) implements Expectation {
+                   boolean admitted, Flight flight, CycleParses parses) implements Expectation {
     }
 
     /** The proxy's own {@link SessionProbe}: swallow it. */
     record Probe() implements Expectation {
+    }
+
+    /** Statements the proxy prepares upstream because a cache hit answered their Parse: swallow it. */
+    record Prepare() implements Expectation {
     }
 
 }

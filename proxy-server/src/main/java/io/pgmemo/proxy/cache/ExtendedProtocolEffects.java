@@ -15,26 +15,28 @@ import java.util.Map;
 
 /**
  * Follows prepared statements and portals so that an Execute, perhaps long after its Parse, is known
- * for what it may change. Extended-protocol results are not cached yet; this keeps invalidation right.
+ * for what it may change, when it goes upstream.
  */
 final class ExtendedProtocolEffects {
-    private record Effect(Invalidation invalidation, boolean keepsSessionState) {
+    private record Effect(Invalidation invalidation, boolean keepsSessionState, boolean mayNameStatements) {
     }
 
-    private static final Effect UNKNOWN = new Effect(Invalidation.ALL, false);
+    private static final Effect UNKNOWN = new Effect(Invalidation.ALL, false, true);
+    private static final Effect NOTHING = new Effect(Invalidation.NONE, true, false);
 
     private final Map<String, Effect> statements = new HashMap<>();
     private final Map<String, Effect> portals = new HashMap<>();
     private Invalidation cycle = Invalidation.NONE;
-    private Effect last = new Effect(Invalidation.NONE, true);
+    private Effect last = NOTHING;
 
-    void note(Frame frame, boolean standardConformingStrings) {
+    /** Notes the message, which goes upstream, and returns it decoded. */
+    FrontendMessage note(Frame frame, boolean standardConformingStrings) {
         FrontendMessage message = FrontendMessage.decode(frame);
-        last = new Effect(Invalidation.NONE, true);
+        last = NOTHING;
         if (message instanceof Parse parse) {
             List<Classification> classified = StatementClassifier.classifyAll(parse.query(), standardConformingStrings);
             statements.put(parse.statement(), new Effect(StatementEffects.invalidation(classified),
-                    StatementEffects.keepsSessionState(classified)));
+                    StatementEffects.keepsSessionState(classified), StatementEffects.mayNameStatements(classified)));
         } else if (message instanceof Bind bind) {
             portals.put(bind.portal(), statements.getOrDefault(bind.statement(), UNKNOWN));
         } else if (message instanceof Execute execute) {
@@ -43,6 +45,7 @@ final class ExtendedProtocolEffects {
         } else if (message instanceof Close close) {
             (close.kind() == TargetKind.STATEMENT ? statements : portals).remove(close.name());
         }
+        return message;
     }
 
     /** What the last Execute may have changed (nothing for other messages). */
@@ -52,6 +55,11 @@ final class ExtendedProtocolEffects {
 
     boolean changesSessionState() {
         return !last.keepsSessionState();
+    }
+
+    /** The last Execute may have prepared statements by name (PREPARE, or code the proxy cannot see). */
+    boolean mayHaveNamedStatements() {
+        return last.mayNameStatements();
     }
 
     /** At Sync: what the cycle's Executes may have changed; the next cycle starts clean. */

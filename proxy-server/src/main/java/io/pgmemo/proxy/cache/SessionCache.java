@@ -13,8 +13,14 @@ import io.pgmemo.protocol.Frame;
 import io.pgmemo.protocol.backend.ParameterStatus;
 import io.pgmemo.protocol.backend.ReadyForQuery;
 import io.pgmemo.protocol.backend.TransactionStatus;
+import io.pgmemo.cache.key.SessionFingerprint;
+import io.pgmemo.protocol.frontend.Bind;
+import io.pgmemo.protocol.frontend.Close;
 import io.pgmemo.protocol.frontend.FrontendMessage;
+import io.pgmemo.protocol.frontend.Parse;
 import io.pgmemo.protocol.frontend.Query;
+import io.pgmemo.protocol.frontend.Sync;
+import io.pgmemo.protocol.frontend.TargetKind;
 import java.nio.charset.Charset;
 import java.util.ArrayDeque;
 import java.util.Deque;
@@ -40,6 +46,10 @@ public final class SessionCache {
     private record KnownRead(CacheKey key, Set<Long> relationOids, long epoch) {
     }
 
+    /** An extended-protocol statement's SQL judged cacheable for the current state. */
+    private record KnownStatement(Set<Long> relationOids, long epoch) {
+    }
+
     private static final Logger log = LoggerFactory.getLogger(SessionCache.class);
     private static final ByteBuf READY_IDLE = Unpooled.unreleasableBuffer(
             Unpooled.wrappedBuffer(new byte[] {'Z', 0, 0, 0, 5, 'I'}).asReadOnly());
@@ -52,6 +62,13 @@ public final class SessionCache {
     private final Deque<Frame> waiting = new ArrayDeque<>();
     /** Reads already judged cacheable for the current state: a repeated hit skips lexing and hashing. */
     private final Map<String, KnownRead> knownReads = new HashMap<>();
+    private final Map<String, KnownStatement> knownStatements = new HashMap<>();
+    private final PreparedStatements statements = new PreparedStatements();
+    /** Extended-protocol messages held until their Sync, while they may be answered from the cache. */
+    private ExtendedCycle cycle;
+    /** Some message of the client's current cycle went upstream: the rest must follow it there. */
+    private boolean forwardingCycle;
+    private CycleParses parsesSent = new CycleParses();
     private boolean lookupInFlight;
     /** A read held while an identical one of another session is on its way upstream. */
     private Frame awaitingFlight;
@@ -88,31 +105,203 @@ public final class SessionCache {
 
     private void handle(Frame frame) {
         switch (frame.frontendType()) {
-            case QUERY -> onQuery(frame);
-            case PARSE, BIND, EXECUTE, CLOSE -> {
-                extended.note(frame, standardConformingStrings);
-                if (extended.changesSessionState()) {
-                    forgetState();
-                }
-                invalidate(extended.lastInvalidation());
-                forward.accept(frame);
+            case QUERY -> {
+                releaseCycle();
+                onQuery(frame);
             }
-            case SYNC -> {
-                expected.add(new Expectation.Forward(extended.endCycle()));
-                forward.accept(frame);
-            }
+            case PARSE, BIND, DESCRIBE, EXECUTE, CLOSE -> onExtendedMessage(frame);
+            case SYNC -> onSync(frame);
             case FUNCTION_CALL -> {
+                releaseCycle();
+                beforeForwarding();
                 forgetState();
-                expected.add(new Expectation.Forward(Invalidation.ALL));
+                statements.forgetAll(false);
+                expected.add(new Expectation.Forward(Invalidation.ALL, takeParses()));
                 forward.accept(frame);
             }
-            default -> forward.accept(frame);
+            default -> {
+                releaseCycle();
+                forward.accept(frame);
+            }
         }
+    }
+
+    // ---- extended protocol -------------------------------------------------------------------
+
+    private void onExtendedMessage(Frame frame) {
+        if (cycle == null && !forwardingCycle && expected.isEmpty() && status == TransactionStatus.IDLE) {
+            cycle = new ExtendedCycle();
+        }
+        if (cycle == null) {
+            forwardExtended(frame);
+        } else if (!cycle.add(frame)) {
+            releaseCycle();
+        }
+    }
+
+    /** Forwards what is held: the cycle cannot be answered from the cache. */
+    private void releaseCycle() {
+        if (cycle != null) {
+            ExtendedCycle held = cycle;
+            cycle = null;
+            held.frames().forEach(this::forwardExtended);
+        }
+    }
+
+    private void forwardExtended(Frame frame) {
+        beforeForwarding();
+        forwardingCycle = true;
+        FrontendMessage message = extended.note(frame, standardConformingStrings);
+        if (message instanceof Parse parse) {
+            statements.forget(parse.statement());
+            parsesSent.add(parse, statements.now());
+        } else if (message instanceof Close close && close.kind() == TargetKind.STATEMENT) {
+            statements.forget(close.name());
+        }
+        if (extended.changesSessionState()) {
+            forgetState();
+            statements.forgetAll(extended.mayHaveNamedStatements());
+        }
+        invalidate(extended.lastInvalidation());
+        forward.accept(frame);
+    }
+
+    private void onSync(Frame sync) {
+        ExtendedCycle held = cycle;
+        cycle = null;
+        if (held == null) {
+            forwardSync(sync, null);
+        } else if (!held.isAnswerable() || !expected.isEmpty() || status != TransactionStatus.IDLE) {
+            forwardCycle(held, sync, null);
+        } else if (state == null) {
+            holdCycle(held, sync);
+            sendProbe();
+        } else {
+            lookUpCycle(held, sync);
+        }
+    }
+
+    private void lookUpCycle(ExtendedCycle held, Frame sync) {
+        Parse parse = held.parse() != null ? held.parse() : statements.get(held.bind().statement());
+        boolean parseAllowed = held.parse() == null || statements.mayParse(parse.statement());
+        if (parse == null || !parseAllowed || state.fingerprint() == null || state.hasTemporaryRelations()
+                || held.hasTimeDependentParameter()) {
+            forwardCycle(held, sync, null);
+            return;
+        }
+        String sql = parse.query();
+        KnownStatement known = knownStatements.get(sql);
+        if (known == null || known.epoch() != cache.verdictEpoch()) {
+            SqlShape shape = SqlShape.of(sql, standardConformingStrings);
+            List<Classification> classified = cache.classification(shape, standardConformingStrings,
+                    () -> StatementClassifier.classifyAll(sql, standardConformingStrings));
+            Classification read = classified.size() == 1 ? classified.get(0) : null;
+            if (read == null || !read.isCacheCandidate() || read.timeDependent() || shape.timeLiteral()) {
+                forwardCycle(held, sync, null);
+                return;
+            }
+            SessionFingerprint f = state.fingerprint();
+            ReadVerdict verdict = cache.knownVerdict(f.database(), f.searchPath(), f.currentRole(), shape.text(), read);
+            if (verdict == null) {
+                holdCycle(held, sync);
+                cache.verdict(f.database(), f.searchPath(), f.currentRole(), shape.text(), read)
+                        .whenComplete((answer, failure) -> client.eventLoop().execute(this::resumeAfterLookUp));
+                return;
+            }
+            if (!verdict.cacheable()) {
+                forwardCycle(held, sync, null);
+                return;
+            }
+            known = new KnownStatement(verdict.relationOids(), cache.verdictEpoch());
+            if (knownStatements.size() >= MAX_KNOWN_READS) {
+                knownStatements.clear();
+            }
+            knownStatements.put(sql, known);
+        }
+        Bind bind = held.bind();
+        CacheKey key = CacheKey.forExtendedQuery(keyPrefix, held.signature(), sql, parse.parameterTypes(),
+                bind.parameters(), bind.parameterFormats(), bind.resultFormats());
+        answerOrCapture(held, sync, sql, key, known);
+    }
+
+    private void answerOrCapture(ExtendedCycle held, Frame sync, String sql, CacheKey key, KnownStatement known) {
+        CachedResult hit = cache.tiers().getHot(key, System.currentTimeMillis());
+        if (hit != null) {
+            if (log.isDebugEnabled()) {
+                log.debug("hit {}", key.digestHex());
+            }
+            if (held.parse() != null) {
+                statements.answeredHere(held.parse(), held.parseFrame());
+            }
+            held.release();
+            sync.release();
+            answer(hit);
+            return;
+        }
+        cache.stats().miss();
+        if (log.isDebugEnabled()) {
+            log.debug("miss {}", key.digestHex());
+        }
+        forwardCycle(held, sync, new Expectation.Capture(key, sql, known.relationOids(),
+                cache.tiers().invalidationSequence(), new ResultCapture(cache.config().maxEntryBytes()),
+                cache.admit(key, sql), new Flight(), null));
+    }
+
+    /** Forwards a held cycle and its Sync, copying the result into the cache if {@code capture} is set. */
+    private void forwardCycle(ExtendedCycle held, Frame sync, Expectation.Capture capture) {
+        held.frames().forEach(this::forwardExtended);
+        forwardSync(sync, capture);
+    }
+
+    private void forwardSync(Frame sync, Expectation.Capture capture) {
+        beforeForwarding();
+        forwardingCycle = false;
+        Invalidation writes = extended.endCycle();
+        CycleParses parses = takeParses();
+        expected.add(capture == null ? new Expectation.Forward(writes, parses)
+                : new Expectation.Capture(capture.key(), capture.sql(), capture.relationOids(), capture.sequence(),
+                        capture.result(), capture.admitted(), capture.flight(), parses));
+        forward.accept(sync);
+    }
+
+    /** Puts the cycle back in front of what waits, to be handled again once the session state or verdict is known. */
+    private void holdCycle(ExtendedCycle held, Frame sync) {
+        lookupInFlight = true;
+        waiting.addFirst(sync);
+        List<Frame> frames = held.frames();
+        for (int i = frames.size() - 1; i >= 0; i--) {
+            waiting.addFirst(frames.get(i));
+        }
+    }
+
+    /**
+     * Before the first message of a cycle goes upstream: prepares there the statements whose Parse a
+     * cache hit answered, so that whatever comes next finds them, in a cycle of the proxy's own.
+     */
+    private void beforeForwarding() {
+        if (forwardingCycle || !statements.hasUnprepared()) {
+            return;
+        }
+        ByteBuf prepare = upstream.alloc().buffer();
+        statements.writeUnprepared(prepare);
+        Sync.INSTANCE.encode(prepare);
+        expected.add(new Expectation.Prepare());
+        upstream.write(prepare, upstream.voidPromise());
+    }
+
+    private CycleParses takeParses() {
+        if (parsesSent.isEmpty()) {
+            return CycleParses.NONE;
+        }
+        CycleParses taken = parsesSent;
+        parsesSent = new CycleParses();
+        return taken;
     }
 
     private void onQuery(Frame frame) {
         String sql = ((Query) FrontendMessage.decode(frame)).sql();
-        if (state != null && expected.isEmpty() && status == TransactionStatus.IDLE) {
+        boolean idle = expected.isEmpty() && status == TransactionStatus.IDLE && !forwardingCycle;
+        if (state != null && idle) {
             KnownRead known = knownReads.get(sql);
             if (known != null && known.epoch() == cache.verdictEpoch()) {
                 serveOrCapture(frame, sql, known);
@@ -123,7 +312,7 @@ public final class SessionCache {
         List<Classification> statements = cache.classification(shape, standardConformingStrings,
                 () -> StatementClassifier.classifyAll(sql, standardConformingStrings));
         Classification only = statements.size() == 1 ? statements.get(0) : null;
-        if (only != null && only.isCacheCandidate() && expected.isEmpty() && status == TransactionStatus.IDLE) {
+        if (only != null && only.isCacheCandidate() && idle) {
             lookUp(frame, sql, shape, only);
             return;
         }
@@ -148,12 +337,16 @@ public final class SessionCache {
         if (!fromText.isNone() || !StatementEffects.keepsSessionState(statements)) {
             forgetState();
         }
+        beforeForwarding();
+        if (!StatementEffects.keepsSessionState(statements)) {
+            this.statements.forgetAll(StatementEffects.mayNameStatements(statements));
+        }
         if (!invalidation.isNone() && log.isDebugEnabled()) {
             log.debug("invalidates {} {}: {}", invalidation.extent(), invalidation.tables(),
                     statements.stream().map(Classification::command).toList());
         }
         invalidate(invalidation);
-        expected.add(new Expectation.Forward(invalidation));
+        expected.add(new Expectation.Forward(invalidation, takeParses()));
         forward.accept(frame);
     }
 
@@ -223,9 +416,10 @@ public final class SessionCache {
             return;
         }
         boolean admitted = cache.admit(read.key(), sql);
+        beforeForwarding();
         expected.add(new Expectation.Capture(read.key(), sql, read.relationOids(),
                 cache.tiers().invalidationSequence(), new ResultCapture(cache.config().maxEntryBytes()), admitted,
-                flight));
+                flight, takeParses()));
         forward.accept(frame);
     }
 
@@ -242,7 +436,8 @@ public final class SessionCache {
             cache.stats().coalesced();
             answer(landed);
         } else {
-            expected.add(new Expectation.Forward(Invalidation.NONE));
+            beforeForwarding();
+            expected.add(new Expectation.Forward(Invalidation.NONE, takeParses()));
             forward.accept(frame);
         }
         resume();
@@ -263,12 +458,14 @@ public final class SessionCache {
         state = null;
         keyPrefix = null;
         knownReads.clear();
+        knownStatements.clear();
     }
 
     private void learnState(SessionProbe.Result learned) {
         state = learned;
         keyPrefix = learned.fingerprint() == null ? null : CacheKey.prefix(learned.fingerprint());
         knownReads.clear();
+        knownStatements.clear();
     }
 
     private void hold(Frame frame) {
@@ -347,10 +544,23 @@ public final class SessionCache {
             onProbeReply(frame, type);
             return false;
         }
+        if (head instanceof Expectation.Prepare) {
+            if (type == BackendType.ERROR_RESPONSE) {
+                log.debug("a statement prepared again upstream after cache hits failed");
+            }
+            return false;
+        }
         if (head instanceof Expectation.Capture capture) {
+            if (type == BackendType.PARSE_COMPLETE) {
+                capture.parses().confirmNext(statements);
+            }
             onCaptureReply(capture, frame, type);
-        } else if (head instanceof Expectation.Forward forwarded && type == BackendType.COMMAND_COMPLETE) {
-            invalidate(forwarded.writes());
+        } else if (head instanceof Expectation.Forward forwarded) {
+            if (type == BackendType.PARSE_COMPLETE) {
+                forwarded.parses().confirmNext(statements);
+            } else if (type == BackendType.COMMAND_COMPLETE) {
+                invalidate(forwarded.writes());
+            }
         }
         return true;
     }
@@ -367,7 +577,8 @@ public final class SessionCache {
 
     private void onCaptureReply(Expectation.Capture capture, Frame frame, BackendType type) {
         switch (type) {
-            case ROW_DESCRIPTION, COMMAND_COMPLETE -> capture.result().append(frame.content(), false);
+            case ROW_DESCRIPTION, COMMAND_COMPLETE, PARSE_COMPLETE, BIND_COMPLETE, PARAMETER_DESCRIPTION, NO_DATA,
+                 CLOSE_COMPLETE -> capture.result().append(frame.content(), false);
             case DATA_ROW -> capture.result().append(frame.content(), true);
             case READY_FOR_QUERY -> cache.land(capture.key(), capture.flight(),
                     store(capture, ReadyForQuery.statusOf(frame.body())));
@@ -412,11 +623,15 @@ public final class SessionCache {
 
     /** Something is held, or awaited from the upstream. */
     public boolean isBusy() {
-        return lookupInFlight || !waiting.isEmpty() || !expected.isEmpty();
+        return lookupInFlight || !waiting.isEmpty() || !expected.isEmpty() || cycle != null || forwardingCycle;
     }
 
     /** Releases held frames when the session ends. */
     public void close() {
+        if (cycle != null) {
+            cycle.release();
+            cycle = null;
+        }
         Frame frame;
         while ((frame = waiting.poll()) != null) {
             frame.release();

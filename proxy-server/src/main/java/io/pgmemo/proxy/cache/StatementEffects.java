@@ -85,6 +85,21 @@ final class StatementEffects {
         return true;
     }
 
+    /** True when the statements may create prepared statements by name (PREPARE, DO, CALL, not understood). */
+    static boolean mayNameStatements(List<Classification> statements) {
+        for (Classification statement : statements) {
+            boolean names = switch (statement.kind()) {
+                case SESSION -> statement.command().startsWith("PREPARE");
+                case CALL_OR_DO, UNKNOWN -> true;
+                default -> false;
+            };
+            if (names) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private static boolean onlyHarmlessFunctions(Classification statement) {
         for (FunctionCall call : statement.functionCalls()) {
             boolean builtin = call.name().schema() == null || "pg_catalog".equals(call.name().schema());

@@ -1,0 +1,270 @@
+package io.pgmemo.proxy.cache;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.pgmemo.cache.stats.CacheStats;
+import io.pgmemo.protocol.frontend.Bind;
+import io.pgmemo.protocol.frontend.Close;
+import io.pgmemo.protocol.frontend.Describe;
+import io.pgmemo.protocol.frontend.Execute;
+import io.pgmemo.protocol.frontend.FrontendMessage;
+import io.pgmemo.protocol.frontend.Parse;
+import io.pgmemo.protocol.frontend.Query;
+import io.pgmemo.protocol.frontend.Sync;
+import io.pgmemo.protocol.frontend.TargetKind;
+import io.pgmemo.proxy.testing.PgEnvironment;
+import io.pgmemo.proxy.testing.ProxyTest;
+import io.pgmemo.proxy.testing.QueryMode;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Extended-protocol cycles (Parse, Bind, Describe, Execute, Sync) answered from the cache: every
+ * message exactly as a direct connection gets it, statement bookkeeping kept right when a hit answers a
+ * Parse, and pgjdbc's prepared statements (named, binary) served.
+ */
+@ProxyTest
+class ExtendedProtocolCacheTest {
+    private static final String SQL = "SELECT id, v, n, created FROM ext_t WHERE id = $1";
+    private static final int INT4 = 23;
+    private static CachingProxy proxy;
+
+    @BeforeAll
+    static void start() throws Exception {
+        proxy = CachingProxy.memory();
+        proxy.admin("CREATE TABLE ext_t (id int PRIMARY KEY, v text, n numeric, created timestamptz)",
+                "INSERT INTO ext_t SELECT g, 'v' || g, g * 1.5, timestamptz '2024-01-01' + g * interval '1 day'"
+                        + " FROM generate_series(1, 20) g");
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        try {
+            proxy.admin("DROP TABLE ext_t");
+        } finally {
+            proxy.close();
+        }
+    }
+
+    /** pgbench -M extended's and pgjdbc's shape: unnamed statement, Describe portal, binary results. */
+    @Test
+    void unnamedCycleIsAnsweredByteForByte() throws Exception {
+        byte[] cycle = messages(new Parse("", SQL, new int[] {INT4}), bind("", "", 1, binaryInt(3)),
+                new Describe(TargetKind.PORTAL, ""), new Execute("", 0), Sync.INSTANCE);
+        assertAnsweredLikeDirect(new byte[][] {cycle, cycle}, cycle, 1, 1);
+    }
+
+    /** Describe statement as well (ParameterDescription), text parameters and results. */
+    @Test
+    void describeStatementVariantIsAnsweredByteForByte() throws Exception {
+        byte[] cycle = messages(new Parse("", SQL, new int[0]), new Describe(TargetKind.STATEMENT, ""),
+                bind("", "", 0, text("4")), new Execute("", 0), new Close(TargetKind.PORTAL, ""), Sync.INSTANCE);
+        assertAnsweredLikeDirect(new byte[][] {cycle, cycle}, cycle, 1, 1);
+    }
+
+    /** Different parameter values or result formats are different entries. */
+    @Test
+    void parameterValuesAndFormatsAreInTheKey() throws Exception {
+        byte[] five = messages(new Parse("", SQL, new int[] {INT4}), bind("", "", 0, text("5")),
+                new Describe(TargetKind.PORTAL, ""), new Execute("", 0), Sync.INSTANCE);
+        byte[] sixBinary = messages(new Parse("", SQL, new int[] {INT4}), bind("", "", 1, binaryInt(6)),
+                new Describe(TargetKind.PORTAL, ""), new Execute("", 0), Sync.INSTANCE);
+        byte[] sixText = messages(new Parse("", SQL, new int[] {INT4}), bind("", "", 0, text("6")),
+                new Describe(TargetKind.PORTAL, ""), new Execute("", 0), Sync.INSTANCE);
+        byte[] pipeline = concat(five, sixBinary, sixText, five);
+        assertAnsweredLikeDirect(new byte[][] {five, five, sixBinary, sixBinary}, pipeline, 4, 1);
+    }
+
+    /**
+     * A hit answers a named statement's Parse, so the upstream does not have it: a later miss binding
+     * it, SQL EXECUTE and DEALLOCATE of it, and a Bind after DEALLOCATE all answer as directly.
+     */
+    @Test
+    void namedStatementAnsweredFromTheCacheIsPreparedUpstreamWhenNeeded() throws Exception {
+        byte[] parseAndRun = messages(new Parse("s_named", SQL, new int[] {INT4}), bind("", "s_named", 0, text("7")),
+                new Describe(TargetKind.PORTAL, ""), new Execute("", 0), Sync.INSTANCE);
+        byte[] close = messages(new Close(TargetKind.STATEMENT, "s_named"), Sync.INSTANCE);
+        byte[] runAnother = messages(bind("", "s_named", 0, text("8")), new Describe(TargetKind.PORTAL, ""),
+                new Execute("", 0), Sync.INSTANCE);
+        byte[] pipeline = concat(parseAndRun, runAnother, messages(new Query("EXECUTE s_named(9)")),
+                messages(new Query("DEALLOCATE s_named")), runAnother);
+        assertAnsweredLikeDirect(new byte[][] {parseAndRun, close, parseAndRun, close}, pipeline, 5, 1);
+    }
+
+    /** Parse of a name the session already has fails upstream; a hit must not hide that. */
+    @Test
+    void parseOfAnExistingNameFailsAsDirectly() throws Exception {
+        byte[] parseAndRun = messages(new Parse("s_twice", SQL, new int[] {INT4}), bind("", "s_twice", 0, text("10")),
+                new Describe(TargetKind.PORTAL, ""), new Execute("", 0), Sync.INSTANCE);
+        byte[] close = messages(new Close(TargetKind.STATEMENT, "s_twice"), Sync.INSTANCE);
+        byte[] pipeline = concat(parseAndRun, parseAndRun, messages(new Query("DISCARD ALL")), parseAndRun);
+        assertAnsweredLikeDirect(new byte[][] {parseAndRun, close, parseAndRun, close}, pipeline, 4, 1);
+    }
+
+    /** After an error the upstream skips to Sync; cached cycles around it answer in order. */
+    @Test
+    void errorsSkipToSyncAndHitsKeepTheirPlace() throws Exception {
+        byte[] cached = messages(new Parse("", SQL, new int[] {INT4}), bind("", "", 0, text("11")),
+                new Describe(TargetKind.PORTAL, ""), new Execute("", 0), Sync.INSTANCE);
+        byte[] divide = messages(new Parse("", "SELECT 1 / $1::int", new int[0]), bind("", "", 0, text("0")),
+                new Execute("", 0), Sync.INSTANCE);
+        byte[] wrongCount = messages(new Parse("", SQL, new int[] {INT4}), bind("", "", 0),
+                new Execute("", 0), Sync.INSTANCE);
+        byte[] pipeline = concat(cached, divide, cached, wrongCount, cached);
+        assertAnsweredLikeDirect(new byte[][] {cached, cached}, pipeline, 5, 1);
+    }
+
+    /** An Execute with a row limit suspends the portal: forwarded, never cached. */
+    @Test
+    void rowLimitedExecuteIsForwardedAndNotStored() throws Exception {
+        String sql = "SELECT id FROM ext_t WHERE id < $1 ORDER BY id";
+        byte[] limited = messages(new Parse("", sql, new int[0]), bind("", "", 0, text("6")),
+                new Describe(TargetKind.PORTAL, ""), new Execute("", 2), new Execute("", 2), Sync.INSTANCE);
+        CacheStats.Snapshot before = proxy.stats();
+        List<String> viaProxy = PipeliningTest.exchange(proxy.port(), new byte[][] {limited, limited}, limited, 1);
+        proxy.since(before).assertNothingStoredOrHit(sql);
+        assertThat(viaProxy).isEqualTo(PipeliningTest.exchange(PgEnvironment.get().upstreamPort(),
+                new byte[][] {limited, limited}, limited, 1));
+        assertThat(viaProxy).anyMatch(message -> message.startsWith("s:"));
+    }
+
+    /** A PreparedStatement past prepareThreshold (a named statement) with binary transfer. */
+    @Test
+    void pgjdbcNamedStatementWithBinaryTransfer() throws Exception {
+        try (Connection proxied = connect(proxy.port(), QueryMode.EXTENDED_BINARY);
+             Connection direct = connect(PgEnvironment.get().upstreamPort(), QueryMode.EXTENDED_BINARY)) {
+            CacheStats.Snapshot before = proxy.stats();
+            for (int round = 0; round < 4; round++) {
+                for (int id = 12; id <= 14; id++) {
+                    assertThat(read(proxied, id)).as("id %d through the proxy vs direct", id)
+                            .isEqualTo(read(direct, id));
+                }
+            }
+            assertThat(proxy.since(before).hits()).as("hits").isGreaterThanOrEqualTo(3);
+        }
+    }
+
+    /** Another session's cached Parse of the same statement, then a miss on it: prepared upstream lazily. */
+    @Test
+    void pgjdbcSecondSessionHitsItsFirstParse() throws Exception {
+        try (Connection first = connect(proxy.port(), QueryMode.EXTENDED_BINARY)) {
+            for (int round = 0; round < 3; round++) {
+                read(first, 15);
+            }
+        }
+        try (Connection proxied = connect(proxy.port(), QueryMode.EXTENDED_BINARY);
+             Connection direct = connect(PgEnvironment.get().upstreamPort(), QueryMode.EXTENDED_BINARY)) {
+            CacheStats.Snapshot before = proxy.stats();
+            assertThat(read(proxied, 15)).isEqualTo(read(direct, 15));
+            assertThat(proxy.since(before).hits()).as("hits").isEqualTo(1);
+            assertThat(read(proxied, 16)).isEqualTo(read(direct, 16));
+            assertThat(read(proxied, 15)).isEqualTo(read(direct, 15));
+        }
+    }
+
+    /** setFetchSize in a transaction: pgjdbc fetches with row limits; forwarded, rows as directly. */
+    @Test
+    void pgjdbcFetchSizeInATransaction() throws Exception {
+        String sql = "SELECT id, v FROM ext_t WHERE id > ? ORDER BY id";
+        try (Connection proxied = connect(proxy.port(), QueryMode.EXTENDED);
+             Connection direct = connect(PgEnvironment.get().upstreamPort(), QueryMode.EXTENDED)) {
+            proxied.setAutoCommit(false);
+            direct.setAutoCommit(false);
+            CacheStats.Snapshot before = proxy.stats();
+            for (int round = 0; round < 3; round++) {
+                assertThat(fetch(proxied, sql)).isEqualTo(fetch(direct, sql));
+            }
+            proxy.since(before).assertNothingStoredOrHit(sql);
+            proxied.commit();
+            direct.commit();
+        }
+    }
+
+    private static Outcome fetch(Connection connection, String sql) throws SQLException {
+        try (PreparedStatement st = connection.prepareStatement(sql)) {
+            st.setFetchSize(3);
+            st.setInt(1, 2);
+            try (ResultSet rs = st.executeQuery()) {
+                return Outcome.of(rs);
+            }
+        }
+    }
+
+    private static Outcome read(Connection connection, int id) throws SQLException {
+        try (PreparedStatement st = connection.prepareStatement(SQL.replace("$1", "?"))) {
+            st.setInt(1, id);
+            try (ResultSet rs = st.executeQuery()) {
+                return Outcome.of(rs);
+            }
+        }
+    }
+
+    private static Connection connect(int port, QueryMode mode) throws SQLException {
+        Properties properties = mode.properties();
+        properties.setProperty("user", PgEnvironment.SUPERUSER);
+        return PgEnvironment.connect(port, properties);
+    }
+
+    /**
+     * Runs {@code warm} (each to its ReadyForQuery) and then {@code pipeline} in one write, through the
+     * proxy and directly; asserts the same messages came back and that the proxy answered at least
+     * {@code minHits} from the cache.
+     */
+    private static void assertAnsweredLikeDirect(byte[][] warm, byte[] pipeline, int readyCount, int minHits)
+            throws Exception {
+        CacheStats.Snapshot before = proxy.stats();
+        List<String> viaProxy = PipeliningTest.exchange(proxy.port(), warm, pipeline, readyCount);
+        CachingProxy.Delta delta = proxy.since(before);
+        List<String> direct = PipeliningTest.exchange(PgEnvironment.get().upstreamPort(), warm, pipeline,
+                readyCount);
+        assertThat(viaProxy).isEqualTo(direct);
+        assertThat(delta.hits()).as("hits (%s)", delta).isGreaterThanOrEqualTo(minHits);
+    }
+
+    private static Bind bind(String portal, String statement, int format, byte[]... values) {
+        short[] formats = format == 0 ? new short[0] : new short[] {(short) format};
+        List<byte[]> parameters = new ArrayList<>(List.of(values));
+        return new Bind(portal, statement, formats, parameters, formats);
+    }
+
+    private static byte[] text(String value) {
+        return value.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static byte[] binaryInt(int value) {
+        return ByteBuffer.allocate(4).putInt(value).array();
+    }
+
+    private static byte[] messages(FrontendMessage... messages) {
+        ByteBuf out = Unpooled.buffer();
+        for (FrontendMessage message : messages) {
+            message.encode(out);
+        }
+        byte[] bytes = ByteBufUtil.getBytes(out);
+        out.release();
+        return bytes;
+    }
+
+    private static byte[] concat(byte[]... parts) {
+        ByteBuf out = Unpooled.buffer();
+        for (byte[] part : parts) {
+            out.writeBytes(part);
+        }
+        byte[] bytes = ByteBufUtil.getBytes(out);
+        out.release();
+        return bytes;
+    }
+}
