@@ -527,6 +527,10 @@ public final class SessionCache {
             onParameterStatus(frame);
         }
         Expectation head = expected.peek();
+        if (head == null && type == BackendType.PARSE_COMPLETE) {
+            // A Flush before the cycle's Sync (asyncpg prepares so): the Parse is of the cycle still open.
+            parsesSent.confirmNext(statements);
+        }
         boolean relay = head == null || onExpected(head, frame, type);
         if (type == BackendType.READY_FOR_QUERY && head != null) {
             expected.poll();

@@ -10,6 +10,7 @@ import io.pgmemo.protocol.frontend.Bind;
 import io.pgmemo.protocol.frontend.Close;
 import io.pgmemo.protocol.frontend.Describe;
 import io.pgmemo.protocol.frontend.Execute;
+import io.pgmemo.protocol.frontend.Flush;
 import io.pgmemo.protocol.frontend.FrontendMessage;
 import io.pgmemo.protocol.frontend.Parse;
 import io.pgmemo.protocol.frontend.Query;
@@ -18,6 +19,7 @@ import io.pgmemo.protocol.frontend.TargetKind;
 import io.pgmemo.proxy.testing.PgEnvironment;
 import io.pgmemo.proxy.testing.ProxyTest;
 import io.pgmemo.proxy.testing.QueryMode;
+import io.pgmemo.proxy.testing.RawPgClient;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
@@ -25,6 +27,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Properties;
 import org.junit.jupiter.api.AfterAll;
@@ -102,6 +105,44 @@ class ExtendedProtocolCacheTest {
         byte[] pipeline = concat(parseAndRun, runAnother, messages(new Query("EXECUTE s_named(9)")),
                 messages(new Query("DEALLOCATE s_named")), runAnother);
         assertAnsweredLikeDirect(new byte[][] {parseAndRun, close, parseAndRun, close}, pipeline, 5, 1);
+    }
+
+    /**
+     * asyncpg prepares with Parse, Describe statement and Flush, and waits for the answer before it
+     * binds: the statement is known from that ParseComplete, and Bind-only cycles are answered from
+     * the cache.
+     */
+    @Test
+    void statementPreparedWithFlushIsAnsweredLater() throws Exception {
+        CacheStats.Snapshot before = proxy.stats();
+        List<String> viaProxy = prepareWithFlushThenRun(proxy.port());
+        CachingProxy.Delta delta = proxy.since(before);
+        assertThat(viaProxy).isEqualTo(prepareWithFlushThenRun(PgEnvironment.get().upstreamPort()));
+        assertThat(delta.hits()).as("hits (%s)", delta).isGreaterThanOrEqualTo(1);
+    }
+
+    private static List<String> prepareWithFlushThenRun(int port) throws Exception {
+        HexFormat hex = HexFormat.of();
+        List<String> messages = new ArrayList<>();
+        try (RawPgClient client = RawPgClient.connect(port)) {
+            client.startup(PgEnvironment.SUPERUSER);
+            client.send(messages(new Parse("s_flushed", SQL, new int[0]),
+                    new Describe(TargetKind.STATEMENT, "s_flushed"), Flush.INSTANCE));
+            for (int i = 0; i < 3; i++) { // ParseComplete, ParameterDescription, RowDescription
+                RawPgClient.Message message = client.readMessage();
+                messages.add(message.type() + ":" + hex.formatHex(message.body()));
+            }
+            byte[] run = messages(bind("", "s_flushed", 0, text("17")), new Execute("", 0), Sync.INSTANCE);
+            for (int i = 0; i < 4; i++) {
+                client.send(run);
+                RawPgClient.Message message;
+                do {
+                    message = client.readMessage();
+                    messages.add(message.type() + ":" + hex.formatHex(message.body()));
+                } while (message.type() != 'Z');
+            }
+        }
+        return messages;
     }
 
     /** Parse of a name the session already has fails upstream; a hit must not hide that. */
