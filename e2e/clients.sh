@@ -34,9 +34,8 @@ apt_install() {
 command -v node >/dev/null && command -v npm >/dev/null || apt_install nodejs npm
 psql --version >/dev/null 2>&1 || apt_install postgresql-client
 
-free_port() {
-  "$PYTHON" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
-}
+# shellcheck source=e2e/lib.sh
+. "$ROOT/e2e/lib.sh"
 
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/pgmemo-clients.XXXXXX")"
 LOG="$WORK/pgmemo.log"

@@ -20,9 +20,8 @@ if ! "$PYTHON" -c 'import psycopg2, psycopg, asyncpg' 2>/dev/null; then
     python3-psycopg2 python3-psycopg python3-asyncpg >/dev/null
 fi
 
-free_port() {
-  "$PYTHON" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
-}
+# shellcheck source=e2e/lib.sh
+. e2e/lib.sh
 
 work=$(mktemp -d /tmp/pgmemo-difftest.XXXXXX)
 pg_port=$(free_port)

@@ -145,6 +145,26 @@ class ExtendedProtocolCacheTest {
         return messages;
     }
 
+    /** Close of a statement whose Parse a hit answered, then a Bind of it: an error, as directly. */
+    @Test
+    void closeAfterAHitIsHonoured() throws Exception {
+        byte[] parseAndRun = messages(new Parse("s_closed", SQL, new int[] {INT4}), bind("", "s_closed", 0, text("18")),
+                new Describe(TargetKind.PORTAL, ""), new Execute("", 0), Sync.INSTANCE);
+        byte[] close = messages(new Close(TargetKind.STATEMENT, "s_closed"), Sync.INSTANCE);
+        byte[] runAgain = messages(bind("", "s_closed", 0, text("18")), new Execute("", 0), Sync.INSTANCE);
+        assertAnsweredLikeDirect(new byte[][] {parseAndRun, close, parseAndRun, close},
+                concat(parseAndRun, close, runAgain), 3, 1);
+    }
+
+    /** A named portal, bound and executed in one cycle, is answered like the unnamed one. */
+    @Test
+    void namedPortalCycleIsAnsweredByteForByte() throws Exception {
+        byte[] cycle = messages(new Parse("", SQL, new int[] {INT4}), bind("p_named", "", 0, text("19")),
+                new Describe(TargetKind.PORTAL, "p_named"), new Execute("p_named", 0),
+                new Close(TargetKind.PORTAL, "p_named"), Sync.INSTANCE);
+        assertAnsweredLikeDirect(new byte[][] {cycle, cycle}, cycle, 1, 1);
+    }
+
     /** Parse of a name the session already has fails upstream; a hit must not hide that. */
     @Test
     void parseOfAnExistingNameFailsAsDirectly() throws Exception {
