@@ -151,7 +151,13 @@ public final class SessionCache {
     private void forwardExtended(Frame frame) {
         beforeForwarding();
         forwardingCycle = true;
-        FrontendMessage message = extended.note(frame, standardConformingStrings);
+        FrontendMessage message;
+        try {
+            message = extended.note(frame, standardConformingStrings);
+        } catch (RuntimeException malformed) {
+            frame.release();
+            throw malformed;
+        }
         if (message instanceof Parse parse) {
             statements.forget(parse.statement());
             parsesSent.add(parse, statements.now());

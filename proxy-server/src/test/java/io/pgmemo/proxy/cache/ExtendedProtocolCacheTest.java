@@ -202,6 +202,32 @@ class ExtendedProtocolCacheTest {
         assertThat(viaProxy).anyMatch(message -> message.startsWith("s:"));
     }
 
+    /**
+     * A Bind whose parameter runs past its end, held while idle or forwarded inside a transaction:
+     * 08P01 and a close, and the next session is answered from the cache as before.
+     */
+    @Test
+    void malformedBindGets08P01AndClose() throws Exception {
+        byte[] truncatedValue = ByteBuffer.allocate(2 + 2 + 2 + 4).putShort((short) 0).putShort((short) 0)
+                .putShort((short) 1).putInt(100).array();
+        byte[] malformedBind = RawPgClient.message('B', truncatedValue);
+        byte[] cached = messages(new Parse("", SQL, new int[] {INT4}), bind("", "", 0, text("20")),
+                new Describe(TargetKind.PORTAL, ""), new Execute("", 0), Sync.INSTANCE);
+        for (byte[] before : new byte[][] {new byte[0], messages(new Query("BEGIN"))}) {
+            try (RawPgClient client = RawPgClient.connect(proxy.port())) {
+                client.startup(PgEnvironment.SUPERUSER);
+                if (before.length > 0) {
+                    client.send(before);
+                    client.awaitReadyForQuery();
+                }
+                client.send(concat(messages(new Parse("", SQL, new int[] {INT4})), malformedBind));
+                assertThat(client.readError().sqlState()).isEqualTo("08P01");
+                assertThat(client.isClosedByPeer()).as("closed after the error").isTrue();
+            }
+        }
+        assertAnsweredLikeDirect(new byte[][] {cached, cached}, cached, 1, 1);
+    }
+
     /** A PreparedStatement past prepareThreshold (a named statement) with binary transfer. */
     @Test
     void pgjdbcNamedStatementWithBinaryTransfer() throws Exception {
