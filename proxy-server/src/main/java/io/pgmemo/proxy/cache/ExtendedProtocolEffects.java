@@ -48,6 +48,11 @@ final class ExtendedProtocolEffects {
         return message;
     }
 
+    /** A cache hit answered this statement's Parse: a read the catalog judged cacheable, which changes nothing. */
+    void readPrepared(String statement) {
+        statements.put(statement, NOTHING);
+    }
+
     /** What the last Execute may have changed (nothing for other messages). */
     Invalidation lastInvalidation() {
         return last.invalidation();

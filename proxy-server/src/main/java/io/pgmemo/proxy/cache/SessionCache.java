@@ -133,7 +133,7 @@ public final class SessionCache {
             cycle = new ExtendedCycle();
         }
         if (cycle == null) {
-            forwardExtended(frame);
+            forwardExtended(frame, false);
         } else if (!cycle.add(frame)) {
             releaseCycle();
         }
@@ -144,11 +144,16 @@ public final class SessionCache {
         if (cycle != null) {
             ExtendedCycle held = cycle;
             cycle = null;
-            held.frames().forEach(this::forwardExtended);
+            held.frames().forEach(frame -> forwardExtended(frame, false));
         }
     }
 
-    private void forwardExtended(Frame frame) {
+    /**
+     * Sends one message of a cycle upstream. Unless {@code judgedRead} (the cycle is a read the catalog
+     * found cacheable, as a captured miss), what its Execute may change is invalidated, judged from
+     * the statement's text.
+     */
+    private void forwardExtended(Frame frame, boolean judgedRead) {
         beforeForwarding();
         forwardingCycle = true;
         FrontendMessage message;
@@ -164,11 +169,13 @@ public final class SessionCache {
         } else if (message instanceof Close close && close.kind() == TargetKind.STATEMENT) {
             statements.forget(close.name());
         }
-        if (extended.changesSessionState()) {
-            forgetState();
-            statements.forgetAll(extended.mayHaveNamedStatements());
+        if (!judgedRead) {
+            if (extended.changesSessionState()) {
+                forgetState();
+                statements.forgetAll(extended.mayHaveNamedStatements());
+            }
+            invalidate(extended.lastInvalidation());
         }
-        invalidate(extended.lastInvalidation());
         forward.accept(frame);
     }
 
@@ -238,6 +245,7 @@ public final class SessionCache {
             }
             if (held.parse() != null) {
                 statements.answeredHere(held.parse(), held.parseFrame());
+                extended.readPrepared(held.parse().statement());
             }
             held.release();
             sync.release();
@@ -255,7 +263,7 @@ public final class SessionCache {
 
     /** Forwards a held cycle and its Sync, copying the result into the cache if {@code capture} is set. */
     private void forwardCycle(ExtendedCycle held, Frame sync, Expectation.Capture capture) {
-        held.frames().forEach(this::forwardExtended);
+        held.frames().forEach(frame -> forwardExtended(frame, capture != null));
         forwardSync(sync, capture);
     }
 

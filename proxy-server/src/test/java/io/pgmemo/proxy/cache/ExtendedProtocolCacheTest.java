@@ -244,6 +244,29 @@ class ExtendedProtocolCacheTest {
         }
     }
 
+    /**
+     * pgjdbc's default prepareThreshold (5): the sixth execution on prepares a named statement. Hits
+     * answer some of its Parses, yet the session's pg_prepared_statements, read through the proxy,
+     * lists what it lists directly: every statement the client prepared exists upstream when asked.
+     */
+    @Test
+    void pgjdbcStatementPastPrepareThreshold() throws Exception {
+        String statements = "SELECT name, statement, parameter_types::text FROM pg_prepared_statements ORDER BY name";
+        try (Connection proxied = connect(proxy.port(), QueryMode.EXTENDED);
+             Connection direct = connect(PgEnvironment.get().upstreamPort(), QueryMode.EXTENDED)) {
+            CacheStats.Snapshot before = proxy.stats();
+            for (int round = 0; round < 8; round++) {
+                for (int id = 1; id <= 2; id++) {
+                    assertThat(read(proxied, id)).as("round %d, id %d", round, id).isEqualTo(read(direct, id));
+                }
+            }
+            assertThat(proxy.since(before).hits()).as("hits").isGreaterThanOrEqualTo(4);
+            Outcome prepared = Outcome.of(direct, statements);
+            assertThat(prepared.text()).as("named statements directly").isNotEmpty();
+            assertThat(Outcome.of(proxied, statements)).isEqualTo(prepared);
+        }
+    }
+
     /** Another session's cached Parse of the same statement, then a miss on it: prepared upstream lazily. */
     @Test
     void pgjdbcSecondSessionHitsItsFirstParse() throws Exception {
