@@ -25,9 +25,18 @@ public final class CacheKey {
     private final int hash;
 
     private CacheKey(byte[] encoded) {
+        this(encoded, sha256(encoded));
+    }
+
+    private CacheKey(byte[] encoded, byte[] digest) {
         this.encoded = encoded;
-        this.digest = sha256(encoded);
+        this.digest = digest;
         this.hash = (digest[0] & 0xff) << 24 | (digest[1] & 0xff) << 16 | (digest[2] & 0xff) << 8 | (digest[3] & 0xff);
+    }
+
+    /** A key whose encoding starts with the prefix: only the rest is hashed, from the prefix's hash state. */
+    private static CacheKey withPrefix(Prefix prefix, byte[] encoded) {
+        return new CacheKey(encoded, prefix.digestOf(encoded));
     }
 
     /** Key of a simple-protocol Query message. */
@@ -41,7 +50,7 @@ public final class CacheKey {
         byte[] text = sql.getBytes(StandardCharsets.UTF_8);
         KeyWriter w = new KeyWriter(prefix.encoded.length + text.length + 16);
         w.raw(prefix.encoded).tag('Q').bytes('S', text);
-        return new CacheKey(w.toByteArray());
+        return withPrefix(prefix, w.toByteArray());
     }
 
     /** The encoded session fingerprint that starts every key of that session state. */
@@ -49,12 +58,31 @@ public final class CacheKey {
         return new Prefix(header(fingerprint, 0).toByteArray());
     }
 
-    /** A session fingerprint encoded once, to build the keys of many queries of that state. */
+    /**
+     * A session fingerprint encoded once, to build the keys of many queries of that state, with the
+     * SHA-256 state after hashing it: a key's digest then costs only the bytes after the prefix (the
+     * same digest as hashing the whole encoding). Never updated after construction, so it may be
+     * shared.
+     */
     public static final class Prefix {
         private final byte[] encoded;
+        private final MessageDigest hashed;
 
         private Prefix(byte[] encoded) {
             this.encoded = encoded;
+            this.hashed = newSha256();
+            hashed.update(encoded);
+        }
+
+        private byte[] digestOf(byte[] key) {
+            MessageDigest state;
+            try {
+                state = (MessageDigest) hashed.clone();
+            } catch (CloneNotSupportedException e) {
+                return sha256(key);
+            }
+            state.update(key, encoded.length, key.length - encoded.length);
+            return state.digest();
         }
     }
 
@@ -103,7 +131,7 @@ public final class CacheKey {
             w.lengthPrefixed(value);
         }
         w.shorts('P', parameterFormats).shorts('R', resultFormats);
-        return new CacheKey(w.toByteArray());
+        return withPrefix(prefix, w.toByteArray());
     }
 
     /** Rebuilds a key from {@link #encoded()}, as read back from storage. */
@@ -169,13 +197,15 @@ public final class CacheKey {
     }
 
     /** MessageDigest instances are not thread-safe, and looking one up costs more than hashing a key. */
-    private static final ThreadLocal<MessageDigest> SHA_256 = ThreadLocal.withInitial(() -> {
+    private static final ThreadLocal<MessageDigest> SHA_256 = ThreadLocal.withInitial(CacheKey::newSha256);
+
+    private static MessageDigest newSha256() {
         try {
             return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is required of every Java runtime", e);
         }
-    });
+    }
 
     private static byte[] sha256(byte[] bytes) {
         byte[] d = SHA_256.get().digest(bytes);

@@ -129,6 +129,23 @@ class CacheKeyTest {
         assertThat(key.encoded()).startsWith(1, 'F', 'd', 0, 0, 0, 1, 'd', 'u', -1, -1, -1, -1);
     }
 
+    /** Keys built from a prefix hash only what follows it, yet have the digest of their whole encoding. */
+    @Test
+    void keysBuiltFromAPrefixHaveTheDigestOfTheirWholeEncoding() {
+        CacheKey.Prefix prefix = CacheKey.prefix(BASE);
+        String longSql = "SELECT " + "x, ".repeat(100) + "1";
+        for (CacheKey key : new CacheKey[] {
+                CacheKey.forSimpleQuery(prefix, "q"),
+                CacheKey.forSimpleQuery(prefix, longSql),
+                CacheKey.forExtendedQuery(prefix, "PBdE", longSql, new int[] {23}, java.util.List.of(bytes("7")),
+                        NO_FORMATS, new short[] {1})}) {
+            CacheKey rebuilt = CacheKey.fromEncoded(key.encoded());
+            assertThat(key.digestHex()).isEqualTo(rebuilt.digestHex());
+            assertThat(key).isEqualTo(rebuilt).hasSameHashCodeAs(rebuilt);
+        }
+        assertThat(CacheKey.forSimpleQuery(prefix, "q")).isEqualTo(CacheKey.forSimpleQuery(BASE, "q"));
+    }
+
     private static Arguments pair(String name, CacheKey a, CacheKey b) {
         return Arguments.of(named(name, a), b);
     }
