@@ -318,13 +318,22 @@ public final class DuckDbTier implements MemoryTierListener, AutoCloseable {
         if (withHits || now - lastHitsFlushNanos >= HITS_FLUSH_INTERVAL_NANOS) {
             lastHitsFlushNanos = now;
             for (Iterator<CachedResult> it = touched.values().iterator(); it.hasNext(); ) {
-                hits.add(it.next());
+                CachedResult entry = it.next();
                 it.remove();
+                if (!isUnwritten(entry)) {
+                    hits.add(entry);
+                }
             }
         }
         if (!batch.isEmpty() || !hits.isEmpty()) {
             store.apply(WriteOp.withoutRepeatedInvalidations(batch), hits, System.currentTimeMillis());
         }
+    }
+
+    /** Not in the file yet: its hit count goes there with it, an update now would find no row. */
+    private boolean isUnwritten(CachedResult entry) {
+        ConcurrentHashMap<CacheKey, CachedResult> ofDatabase = unwritten.get(entry.database());
+        return ofDatabase != null && ofDatabase.get(entry.key()) == entry;
     }
 
     private void flushQuietly() {

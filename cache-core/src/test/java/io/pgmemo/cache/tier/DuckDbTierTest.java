@@ -152,6 +152,29 @@ class DuckDbTierTest {
         assertThat(tier.loadUnexpired(Long.MAX_VALUE, now).join()).isEmpty();
     }
 
+    /** Hits of an entry not yet written back (no row to update) reach the file when it is written. */
+    @Test
+    void hitsOfAnUnwrittenEntryAreWrittenWithIt() throws Exception {
+        open(64 << 20);
+        CachedResult entry = fresh(7);
+        tier.stored(entry);
+        entry.recordHit(now + 1);
+        tier.touch(entry);
+        // The scheduled flush runs meanwhile: once hit, the entry is not written back yet.
+        Thread.sleep(2 * DuckDbTier.FLUSH_INTERVAL_MILLIS + 200);
+        entry.recordHit(now + 2);
+        tier.touch(entry);
+        tier.flushNow().join();
+        entry.recordHit(now + 3);
+        tier.touch(entry);
+        tier.close();
+
+        open(64 << 20);
+        List<CachedResult> loaded = tier.loadUnexpired(Long.MAX_VALUE, System.currentTimeMillis()).join();
+        assertThat(loaded).extracting(TestEntries::indexOf).containsExactly(7);
+        assertThat(loaded.get(0).hits()).isEqualTo(3);
+    }
+
     @Test
     void keepsTheStoredBytesUnderTheBoundDroppingTheLeastRecentlyHit() {
         long one = fresh(10).sizeBytes(); // the same for every two-digit index
