@@ -46,6 +46,24 @@ public final class SessionCache {
     private record KnownRead(CacheKey key, Set<Long> relationOids, long epoch) {
     }
 
+    /** A read waiting for an identical one of another session: shared when it lands, or sent then. */
+    private sealed interface Awaited {
+        void release();
+    }
+
+    private record AwaitedQuery(Frame query) implements Awaited {
+        public void release() {
+            query.release();
+        }
+    }
+
+    private record AwaitedCycle(ExtendedCycle cycle, Frame sync) implements Awaited {
+        public void release() {
+            cycle.release();
+            sync.release();
+        }
+    }
+
     /** An extended-protocol statement's SQL judged cacheable for the current state. */
     private record KnownStatement(Set<Long> relationOids, long epoch) {
     }
@@ -71,7 +89,7 @@ public final class SessionCache {
     private CycleParses parsesSent = new CycleParses();
     private boolean lookupInFlight;
     /** A read held while an identical one of another session is on its way upstream. */
-    private Frame awaitingFlight;
+    private Awaited awaitingFlight;
     private Channel upstream;
     private SessionProbe.Result state;
     /** The fingerprint of {@link #state}, encoded once for the keys of this state. */
@@ -243,10 +261,7 @@ public final class SessionCache {
             if (log.isDebugEnabled()) {
                 log.debug("hit {}", key.digestHex());
             }
-            if (held.parse() != null) {
-                statements.answeredHere(held.parse(), held.parseFrame());
-                extended.readPrepared(held.parse().statement());
-            }
+            answeredParse(held);
             held.release();
             sync.release();
             answer(hit);
@@ -256,9 +271,25 @@ public final class SessionCache {
         if (log.isDebugEnabled()) {
             log.debug("miss {}", key.digestHex());
         }
+        SessionProbe.Result stateNow = state;
+        Flight flight = cache.joinOrLead(key,
+                landed -> client.eventLoop().execute(() -> onFlightLanded(landed, stateNow)));
+        if (flight == null) {
+            lookupInFlight = true;
+            awaitingFlight = new AwaitedCycle(held, sync);
+            return;
+        }
         forwardCycle(held, sync, new Expectation.Capture(key, sql, known.relationOids(),
                 cache.tiers().invalidationSequence(), new ResultCapture(cache.config().maxEntryBytes()),
-                cache.admit(key, sql), new Flight(), null));
+                cache.admit(key, sql), flight, null));
+    }
+
+    /** The cache answered the cycle: its Parse, if any, made a statement the upstream lacks for now. */
+    private void answeredParse(ExtendedCycle held) {
+        if (held.parse() != null) {
+            statements.answeredHere(held.parse(), held.parseFrame());
+            extended.readPrepared(held.parse().statement());
+        }
     }
 
     /** Forwards a held cycle and its Sync, copying the result into the cache if {@code capture} is set. */
@@ -426,7 +457,7 @@ public final class SessionCache {
         if (flight == null) {
             // An identical read of another session is on its way: wait for its answer.
             lookupInFlight = true;
-            awaitingFlight = frame;
+            awaitingFlight = new AwaitedQuery(frame);
             return;
         }
         boolean admitted = cache.admit(read.key(), sql);
@@ -439,20 +470,25 @@ public final class SessionCache {
 
     /** The read this session waited for came back to another session: share it, or send our own. */
     private void onFlightLanded(CachedResult landed, SessionProbe.Result stateThen) {
-        Frame frame = awaitingFlight;
-        if (frame == null) {
+        Awaited awaited = awaitingFlight;
+        if (awaited == null) {
             return;
         }
         awaitingFlight = null;
         lookupInFlight = false;
         if (landed != null && state == stateThen) {
-            frame.release();
+            if (awaited instanceof AwaitedCycle held) {
+                answeredParse(held.cycle());
+            }
+            awaited.release();
             cache.stats().coalesced();
             answer(landed);
-        } else {
+        } else if (awaited instanceof AwaitedCycle held) {
+            forwardCycle(held.cycle(), held.sync(), null);
+        } else if (awaited instanceof AwaitedQuery held) {
             beforeForwarding();
             expected.add(new Expectation.Forward(Invalidation.NONE, takeParses()));
-            forward.accept(frame);
+            forward.accept(held.query());
         }
         resume();
     }

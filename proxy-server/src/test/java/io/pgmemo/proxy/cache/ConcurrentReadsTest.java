@@ -5,11 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.pgmemo.cache.stats.CacheStats;
 import io.pgmemo.proxy.testing.PgEnvironment;
 import io.pgmemo.proxy.testing.ProxyTest;
+import io.pgmemo.proxy.testing.QueryMode;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Properties;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
@@ -22,6 +24,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /** Many sessions at once: the same uncached query, and reads racing writes through the proxy. */
 @ProxyTest
@@ -80,17 +84,20 @@ class ConcurrentReadsTest {
     /**
      * N sessions send the same uncached, slow read at the same moment: the upstream runs it once (seen
      * in pg_stat_activity while it runs), and every session gets the direct answer. Again after a write
-     * invalidated it.
+     * invalidated it. As simple Query messages, and as extended-protocol cycles (pgjdbc's default).
      */
-    @Test
-    void identicalConcurrentMissesCostOneUpstreamQuery() throws Exception {
+    @ParameterizedTest
+    @EnumSource(value = QueryMode.class, names = {"SIMPLE", "EXTENDED"})
+    void identicalConcurrentMissesCostOneUpstreamQuery(QueryMode mode) throws Exception {
         String sql = "/* coalesced */ SELECT count(*) AS n FROM conc_t, generate_series(1, 40000) g"
-                + " WHERE (conc_t.id + g) % 7 = 0";
+                + " WHERE (conc_t.id + g) % 7 = " + mode.ordinal();
         List<Connection> connections = new ArrayList<>();
         ExecutorService pool = Executors.newFixedThreadPool(SESSIONS + 1);
         try (Connection direct = proxy.direct(USER)) {
             for (int i = 0; i < SESSIONS; i++) {
-                connections.add(proxy.connect(USER));
+                Properties properties = mode.properties();
+                properties.setProperty("user", USER);
+                connections.add(PgEnvironment.connect(proxy.port(), properties));
                 Outcome.of(connections.get(i), "SELECT 1 AS warm");
             }
             Outcome expected = Outcome.of(direct, sql);
