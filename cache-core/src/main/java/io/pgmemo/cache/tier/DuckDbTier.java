@@ -227,6 +227,13 @@ public final class DuckDbTier implements MemoryTierListener, AutoCloseable {
         }
     }
 
+    /** The entry left the unwritten ones (written, invalidated or dropped); null for none. */
+    private void noLongerUnwritten(CachedResult entry) {
+        if (entry != null) {
+            unwrittenBytes.addAndGet(-entry.sizeBytes());
+        }
+    }
+
     private void forgetUnwritten() {
         unwritten.clear();
         unwrittenBytes.set(0);
@@ -236,10 +243,7 @@ public final class DuckDbTier implements MemoryTierListener, AutoCloseable {
     public void keysInvalidated(Collection<CacheKey> keys) {
         for (ConcurrentHashMap<CacheKey, CachedResult> ofDatabase : unwritten.values()) {
             for (CacheKey key : keys) {
-                CachedResult removed = ofDatabase.remove(key);
-                if (removed != null) {
-                    unwrittenBytes.addAndGet(-removed.sizeBytes());
-                }
+                noLongerUnwritten(ofDatabase.remove(key));
             }
         }
         deleteKeys(keys);
@@ -254,7 +258,7 @@ public final class DuckDbTier implements MemoryTierListener, AutoCloseable {
     public void databaseInvalidated(String database) {
         ConcurrentHashMap<CacheKey, CachedResult> removed = unwritten.remove(database);
         if (removed != null) {
-            removed.values().forEach(entry -> unwrittenBytes.addAndGet(-entry.sizeBytes()));
+            removed.values().forEach(this::noLongerUnwritten);
         }
         invalidateDatabase(database);
     }
@@ -305,7 +309,7 @@ public final class DuckDbTier implements MemoryTierListener, AutoCloseable {
             for (CachedResult entry : touched.values()) {
                 ConcurrentHashMap<CacheKey, CachedResult> ofDatabase = unwritten.get(entry.database());
                 if (entry.hits() >= WRITE_BACK_HITS && ofDatabase != null && ofDatabase.remove(entry.key(), entry)) {
-                    unwrittenBytes.addAndGet(-entry.sizeBytes());
+                    noLongerUnwritten(entry);
                     if (!entry.isDropped()) {
                         batch.add(new WriteOp.Put(entry));
                     }

@@ -8,6 +8,7 @@ import io.pgmemo.proxy.testing.ProxyTest;
 import io.pgmemo.proxy.testing.QueryMode;
 import java.sql.Connection;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
@@ -53,30 +54,23 @@ class ConcurrentReadsTest {
     /** Rounds of N sessions sending the same uncached query at the same moment; then all of them hit. */
     @Test
     void sameUncachedQueryFromManySessionsAtOnce() throws Exception {
-        List<Connection> connections = new ArrayList<>();
-        ExecutorService pool = Executors.newFixedThreadPool(SESSIONS);
-        try (Connection direct = proxy.direct(USER)) {
+        try (Sessions sessions = new Sessions(SESSIONS); Connection direct = proxy.direct(USER)) {
             for (int i = 0; i < SESSIONS; i++) {
-                connections.add(proxy.connect(USER));
+                sessions.add(proxy.connect(USER));
             }
             for (int round = 0; round < 4; round++) {
                 String sql = "SELECT id, h FROM conc_t WHERE id % 4 = " + round + " ORDER BY id";
                 Outcome expected = Outcome.of(direct, sql);
                 CacheStats.Snapshot before = proxy.stats();
-                assertThat(runAll(pool, connections, sql)).allSatisfy(o -> assertThat(o).isEqualTo(expected));
+                assertThat(sessions.runAll(sql)).allSatisfy(o -> assertThat(o).isEqualTo(expected));
                 CachingProxy.Delta cold = proxy.since(before);
                 assertThat(cold.hits() + cold.misses()).as("look-ups (%s)", cold).isEqualTo(SESSIONS);
                 assertThat(cold.stores()).as("stores (%s)", cold).isPositive();
 
                 before = proxy.stats();
-                assertThat(runAll(pool, connections, sql)).allSatisfy(o -> assertThat(o).isEqualTo(expected));
+                assertThat(sessions.runAll(sql)).allSatisfy(o -> assertThat(o).isEqualTo(expected));
                 CachingProxy.Delta warm = proxy.since(before);
                 assertThat(warm.hits()).as("hits of the second wave (%s)", warm).isEqualTo(SESSIONS);
-            }
-        } finally {
-            pool.shutdownNow();
-            for (Connection c : connections) {
-                c.close();
             }
         }
     }
@@ -91,27 +85,24 @@ class ConcurrentReadsTest {
     void identicalConcurrentMissesCostOneUpstreamQuery(QueryMode mode) throws Exception {
         String sql = "/* coalesced */ SELECT count(*) AS n FROM conc_t, generate_series(1, 40000) g"
                 + " WHERE (conc_t.id + g) % 7 = " + mode.ordinal();
-        List<Connection> connections = new ArrayList<>();
-        ExecutorService pool = Executors.newFixedThreadPool(SESSIONS + 1);
-        try (Connection direct = proxy.direct(USER)) {
+        try (Sessions sessions = new Sessions(SESSIONS + 1); Connection direct = proxy.direct(USER)) {
             for (int i = 0; i < SESSIONS; i++) {
                 Properties properties = mode.properties();
                 properties.setProperty("user", USER);
-                connections.add(PgEnvironment.connect(proxy.port(), properties));
-                Outcome.of(connections.get(i), "SELECT 1 AS warm");
+                Outcome.of(sessions.add(PgEnvironment.connect(proxy.port(), properties)), "SELECT 1 AS warm");
             }
             Outcome expected = Outcome.of(direct, sql);
             for (int round = 0; round < 2; round++) {
-                try (Statement write = connections.get(0).createStatement()) {
+                try (Statement write = sessions.connections.get(0).createStatement()) {
                     // Through the proxy: the second round reads after an invalidation.
                     write.executeUpdate("UPDATE conc_t SET h = h WHERE id = 1");
                 }
                 CacheStats.Snapshot before = proxy.stats();
                 AtomicBoolean running = new AtomicBoolean(true);
-                Future<Integer> mostAtOnce = pool.submit(() -> mostRunningAtOnce(direct, sql, running));
+                Future<Integer> mostAtOnce = sessions.pool.submit(() -> mostRunningAtOnce(direct, sql, running));
                 List<Outcome> outcomes;
                 try {
-                    outcomes = runAll(pool, connections, sql);
+                    outcomes = sessions.runAll(sql);
                 } finally {
                     running.set(false);
                 }
@@ -123,11 +114,6 @@ class ConcurrentReadsTest {
                 assertThat(shared).as("answered without an upstream query (%s)", after).isEqualTo(SESSIONS - 1);
                 assertThat(after.coalesced() - before.coalesced()).as("waited for the first (%s)", after).isPositive();
             }
-        } finally {
-            pool.shutdownNow();
-            for (Connection c : connections) {
-                c.close();
-            }
         }
     }
 
@@ -135,22 +121,15 @@ class ConcurrentReadsTest {
     @Test
     void identicalConcurrentMissesThatFailEachGetTheirError() throws Exception {
         String sql = "/* fails */ SELECT count(*) / (count(*) - count(*)) FROM conc_t, generate_series(1, 4000) g";
-        List<Connection> connections = new ArrayList<>();
-        ExecutorService pool = Executors.newFixedThreadPool(SESSIONS);
-        try (Connection direct = proxy.direct(USER)) {
+        try (Sessions sessions = new Sessions(SESSIONS); Connection direct = proxy.direct(USER)) {
             for (int i = 0; i < SESSIONS; i++) {
-                connections.add(proxy.connect(USER));
+                sessions.add(proxy.connect(USER));
             }
             Outcome expected = Outcome.of(direct, sql);
             assertThat(expected.sqlState()).isEqualTo("22012");
             CacheStats.Snapshot before = proxy.stats();
-            assertThat(runAll(pool, connections, sql)).allSatisfy(o -> assertThat(o).isEqualTo(expected));
+            assertThat(sessions.runAll(sql)).allSatisfy(o -> assertThat(o).isEqualTo(expected));
             assertThat(proxy.stats().coalesced() - before.coalesced()).isZero();
-        } finally {
-            pool.shutdownNow();
-            for (Connection c : connections) {
-                c.close();
-            }
         }
     }
 
@@ -159,22 +138,21 @@ class ConcurrentReadsTest {
     void followersSendTheirOwnReadWhenTheFirstSessionGoesAway() throws Exception {
         String sql = "/* abandoned */ SELECT count(*) AS n FROM conc_t, generate_series(1, 40000) g"
                 + " WHERE (conc_t.id + g) % 5 = 0";
-        ExecutorService pool = Executors.newFixedThreadPool(4);
-        List<Connection> followers = new ArrayList<>();
-        try (Connection direct = proxy.direct(USER)) {
+        try (Sessions sessions = new Sessions(4); Connection direct = proxy.direct(USER)) {
             Outcome expected = Outcome.of(direct, sql);
             Connection leader = proxy.connect(USER);
             Outcome.of(leader, "SELECT 1 AS warm");
+            List<Connection> followers = new ArrayList<>();
             for (int i = 0; i < 3; i++) {
-                followers.add(proxy.connect(USER));
+                followers.add(sessions.add(proxy.connect(USER)));
                 Outcome.of(followers.get(i), "SELECT 1 AS warm");
             }
-            pool.submit(() -> Outcome.of(leader, sql));
+            sessions.pool.submit(() -> Outcome.of(leader, sql));
             awaitRunning(direct, sql);
             CacheStats.Snapshot before = proxy.stats();
             List<Future<Outcome>> waiting = new ArrayList<>();
             for (Connection follower : followers) {
-                waiting.add(pool.submit(() -> Outcome.of(follower, sql)));
+                waiting.add(sessions.pool.submit(() -> Outcome.of(follower, sql)));
             }
             while (proxy.stats().misses() - before.misses() < followers.size()) {
                 Thread.sleep(10);
@@ -182,11 +160,6 @@ class ConcurrentReadsTest {
             leader.abort(Runnable::run);
             for (Future<Outcome> outcome : waiting) {
                 assertThat(outcome.get(60, TimeUnit.SECONDS)).isEqualTo(expected);
-            }
-        } finally {
-            pool.shutdownNow();
-            for (Connection c : followers) {
-                c.close();
             }
         }
     }
@@ -222,22 +195,45 @@ class ConcurrentReadsTest {
         return most;
     }
 
-    private static List<Outcome> runAll(ExecutorService pool, List<Connection> connections, String sql)
-            throws Exception {
-        CyclicBarrier together = new CyclicBarrier(connections.size());
-        List<Future<Outcome>> futures = new ArrayList<>();
-        for (Connection connection : connections) {
-            Callable<Outcome> task = () -> {
-                together.await(30, TimeUnit.SECONDS);
-                return Outcome.of(connection, sql);
-            };
-            futures.add(pool.submit(task));
+    /** Connections through the proxy with a pool of threads to use them at once; closed together. */
+    private static final class Sessions implements AutoCloseable {
+        final List<Connection> connections = new ArrayList<>();
+        final ExecutorService pool;
+
+        Sessions(int threads) {
+            pool = Executors.newFixedThreadPool(threads);
         }
-        List<Outcome> outcomes = new ArrayList<>();
-        for (Future<Outcome> future : futures) {
-            outcomes.add(future.get(60, TimeUnit.SECONDS));
+
+        Connection add(Connection connection) {
+            connections.add(connection);
+            return connection;
         }
-        return outcomes;
+
+        /** Sends {@code sql} on every connection at the same moment; their outcomes, in order. */
+        List<Outcome> runAll(String sql) throws Exception {
+            CyclicBarrier together = new CyclicBarrier(connections.size());
+            List<Future<Outcome>> futures = new ArrayList<>();
+            for (Connection connection : connections) {
+                Callable<Outcome> task = () -> {
+                    together.await(30, TimeUnit.SECONDS);
+                    return Outcome.of(connection, sql);
+                };
+                futures.add(pool.submit(task));
+            }
+            List<Outcome> outcomes = new ArrayList<>();
+            for (Future<Outcome> future : futures) {
+                outcomes.add(future.get(60, TimeUnit.SECONDS));
+            }
+            return outcomes;
+        }
+
+        @Override
+        public void close() throws SQLException {
+            pool.shutdownNow();
+            for (Connection connection : connections) {
+                connection.close();
+            }
+        }
     }
 
     /**
