@@ -18,11 +18,12 @@ import java.util.Map;
  * for what it may change, when it goes upstream.
  */
 final class ExtendedProtocolEffects {
-    private record Effect(Invalidation invalidation, boolean keepsSessionState, boolean mayNameStatements) {
+    private record Effect(Invalidation invalidation, boolean keepsSessionState, boolean mayDropStatements,
+                          boolean mayNameStatements) {
     }
 
-    private static final Effect UNKNOWN = new Effect(Invalidation.ALL, false, true);
-    private static final Effect NOTHING = new Effect(Invalidation.NONE, true, false);
+    private static final Effect UNKNOWN = new Effect(Invalidation.ALL, false, true, true);
+    private static final Effect NOTHING = new Effect(Invalidation.NONE, true, false, false);
 
     private final Map<String, Effect> statements = new HashMap<>();
     private final Map<String, Effect> portals = new HashMap<>();
@@ -36,7 +37,8 @@ final class ExtendedProtocolEffects {
         if (message instanceof Parse parse) {
             List<Classification> classified = StatementClassifier.classifyAll(parse.query(), standardConformingStrings);
             statements.put(parse.statement(), new Effect(StatementEffects.invalidation(classified),
-                    StatementEffects.keepsSessionState(classified), StatementEffects.mayNameStatements(classified)));
+                    StatementEffects.keepsSessionState(classified), StatementEffects.mayDropStatements(classified),
+                    StatementEffects.mayNameStatements(classified)));
         } else if (message instanceof Bind bind) {
             portals.put(bind.portal(), statements.getOrDefault(bind.statement(), UNKNOWN));
         } else if (message instanceof Execute execute) {
@@ -60,6 +62,11 @@ final class ExtendedProtocolEffects {
 
     boolean changesSessionState() {
         return !last.keepsSessionState();
+    }
+
+    /** The last Execute may have dropped prepared statements (DEALLOCATE, DISCARD, code the proxy cannot see). */
+    boolean mayHaveDroppedStatements() {
+        return last.mayDropStatements();
     }
 
     /** The last Execute may have prepared statements by name (PREPARE, or code the proxy cannot see). */

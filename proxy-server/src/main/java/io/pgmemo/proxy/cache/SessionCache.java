@@ -190,6 +190,8 @@ public final class SessionCache {
         if (!judgedRead) {
             if (extended.changesSessionState()) {
                 forgetState();
+            }
+            if (extended.mayHaveDroppedStatements() || extended.mayHaveNamedStatements()) {
                 statements.forgetAll(extended.mayHaveNamedStatements());
             }
             invalidate(extended.lastInvalidation());
@@ -383,8 +385,9 @@ public final class SessionCache {
             forgetState();
         }
         beforeForwarding();
-        if (!StatementEffects.keepsSessionState(statements)) {
-            this.statements.forgetAll(StatementEffects.mayNameStatements(statements));
+        boolean namesStatements = StatementEffects.mayNameStatements(statements);
+        if (namesStatements || StatementEffects.mayDropStatements(statements)) {
+            this.statements.forgetAll(namesStatements);
         }
         if (!invalidation.isNone() && log.isDebugEnabled()) {
             log.debug("invalidates {} {}: {}", invalidation.extent(), invalidation.tables(),

@@ -85,6 +85,24 @@ final class StatementEffects {
         return true;
     }
 
+    /**
+     * True when the statements may drop prepared statements (DEALLOCATE, DISCARD, DO, CALL, not understood,
+     * or a function that is not a known built-in: it may run DEALLOCATE). SET and RESET do not.
+     */
+    static boolean mayDropStatements(List<Classification> statements) {
+        for (Classification statement : statements) {
+            boolean drops = switch (statement.kind()) {
+                case SESSION -> statement.command().startsWith("DEALLOCATE") || statement.command().startsWith("DISCARD");
+                case CALL_OR_DO, UNKNOWN -> true;
+                default -> false;
+            };
+            if (drops || !onlyHarmlessFunctions(statement)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** True when the statements may create prepared statements by name (PREPARE, DO, CALL, not understood). */
     static boolean mayNameStatements(List<Classification> statements) {
         for (Classification statement : statements) {

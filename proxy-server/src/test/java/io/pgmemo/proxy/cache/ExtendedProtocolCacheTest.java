@@ -267,6 +267,27 @@ class ExtendedProtocolCacheTest {
         }
     }
 
+    /** A SET keeps the session's prepared statements: pgjdbc's named statement is still answered after it. */
+    @Test
+    void pgjdbcNamedStatementIsStillAnsweredAfterSet() throws Exception {
+        try (Connection proxied = connect(proxy.port(), QueryMode.EXTENDED);
+             Connection direct = connect(PgEnvironment.get().upstreamPort(), QueryMode.EXTENDED)) {
+            for (int round = 0; round < 7; round++) {
+                assertThat(read(proxied, 3)).isEqualTo(read(direct, 3));
+            }
+            for (Connection connection : List.of(proxied, direct)) {
+                try (java.sql.Statement st = connection.createStatement()) {
+                    st.execute("SET application_name = 'after set'");
+                }
+            }
+            CacheStats.Snapshot before = proxy.stats();
+            for (int round = 0; round < 4; round++) {
+                assertThat(read(proxied, 3)).as("round %d after SET", round).isEqualTo(read(direct, 3));
+            }
+            assertThat(proxy.since(before).hits()).as("hits after SET").isGreaterThanOrEqualTo(2);
+        }
+    }
+
     /** Another session's cached Parse of the same statement, then a miss on it: prepared upstream lazily. */
     @Test
     void pgjdbcSecondSessionHitsItsFirstParse() throws Exception {
