@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Cache benchmarks, one run, ratios to PostgreSQL direct (and to ../shared/ideal-server when gcc can
 # build it): hot-set point lookups (1,000 repeating keys) and a repeated GROUP BY over 1M rows, both
-# pgbench -M simple with 8 clients. Also reports pgmemo's peak RSS against its configured bounds.
+# pgbench -M $MODE (simple, extended or prepared; default simple) with 8 clients. Also reports
+# pgmemo's peak RSS against its configured bounds.
 # Select-only over 1M random keys (mostly misses) against PgBouncer is bench/pgbench.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
