@@ -87,27 +87,6 @@ public final class CacheKey {
     }
 
     /**
-     * Key of an extended-protocol execution (Parse + Bind + Execute).
-     *
-     * @param parameterTypeOids parameter types from Parse (0 = unspecified, as sent)
-     * @param parameterValues   values from Bind, an element null for an SQL NULL
-     * @param parameterFormats  parameter format codes from Bind, as sent
-     * @param resultFormats     result format codes from Bind, as sent
-     */
-    public static CacheKey forExtendedQuery(SessionFingerprint fingerprint, String sql, int[] parameterTypeOids,
-            byte[][] parameterValues, short[] parameterFormats, short[] resultFormats) {
-        Objects.requireNonNull(sql, "sql");
-        KeyWriter w = header(fingerprint, sql.length() + 64);
-        w.tag('E').string('S', sql).ints('T', parameterTypeOids);
-        w.tag('V').int32(parameterValues.length);
-        for (byte[] value : parameterValues) {
-            w.lengthPrefixed(value);
-        }
-        w.shorts('P', parameterFormats).shorts('R', resultFormats);
-        return new CacheKey(w.toByteArray());
-    }
-
-    /**
      * Key of one extended-protocol cycle (the messages up to Sync) of a session state encoded once.
      *
      * @param cycle             which messages the cycle holds, in order (Parse, Describe, Bind, ...):

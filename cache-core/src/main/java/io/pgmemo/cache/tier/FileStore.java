@@ -18,13 +18,12 @@ final class FileStore {
     private static final Logger LOG = LoggerFactory.getLogger(FileStore.class);
     /** Disk slack beyond 1.5 times the bound before the file is compacted. */
     static final long COMPACTION_SLACK_BYTES = 4L << 20;
+    static final long MAINTENANCE_INTERVAL_MILLIS = 1000;
 
     private final DuckDbFile file;
     private final long maxBytes;
     private final CacheStats stats;
     /** Written only on the executor thread; volatile so that {@link #isDegraded()} may be read anywhere. */
-    static final long MAINTENANCE_INTERVAL_MILLIS = 1000;
-
     private volatile EntryTable table;
     private int consecutiveFailures;
     /** When maintenance last ran, and what was written since: it runs when either grows large. */

@@ -53,18 +53,18 @@ class CacheKeyTest {
                         simple(with(s -> s.setting("default_text_search_config", "pg_catalog.english")), "q"),
                         simple(BASE, "q")),
                 pair("parameter type oid",
-                        CacheKey.forExtendedQuery(BASE, "q", new int[] {23}, new byte[][] {bytes("1")},
+                        extendedKey("q", new int[] {23}, new byte[][] {bytes("1")},
                                 NO_FORMATS, NO_FORMATS),
-                        CacheKey.forExtendedQuery(BASE, "q", new int[] {20}, new byte[][] {bytes("1")},
+                        extendedKey("q", new int[] {20}, new byte[][] {bytes("1")},
                                 NO_FORMATS, NO_FORMATS)),
                 pair("parameter format code",
-                        CacheKey.forExtendedQuery(BASE, "q", NO_TYPES, new byte[][] {bytes("1")},
+                        extendedKey("q", NO_TYPES, new byte[][] {bytes("1")},
                                 new short[] {0}, NO_FORMATS),
-                        CacheKey.forExtendedQuery(BASE, "q", NO_TYPES, new byte[][] {bytes("1")},
+                        extendedKey("q", NO_TYPES, new byte[][] {bytes("1")},
                                 new short[] {1}, NO_FORMATS)),
                 pair("parameter vs result format codes",
-                        CacheKey.forExtendedQuery(BASE, "q", NO_TYPES, new byte[0][], new short[] {1}, NO_FORMATS),
-                        CacheKey.forExtendedQuery(BASE, "q", NO_TYPES, new byte[0][], NO_FORMATS, new short[] {1})),
+                        extendedKey("q", NO_TYPES, new byte[0][], new short[] {1}, NO_FORMATS),
+                        extendedKey("q", NO_TYPES, new byte[0][], NO_FORMATS, new short[] {1})),
                 pair("SQL text containing what could look like a following field",
                         extended("q", bytes("x")), simple(BASE, "q\0\0\0\1x")));
     }
@@ -163,7 +163,13 @@ class CacheKeyTest {
     }
 
     private static CacheKey extended(String sql, byte[]... values) {
-        return CacheKey.forExtendedQuery(BASE, sql, NO_TYPES, values, NO_FORMATS, NO_FORMATS);
+        return extendedKey(sql, NO_TYPES, values, NO_FORMATS, NO_FORMATS);
+    }
+
+    private static CacheKey extendedKey(String sql, int[] types, byte[][] values, short[] parameterFormats,
+                                        short[] resultFormats) {
+        return CacheKey.forExtendedQuery(CacheKey.prefix(BASE), "PBdE", sql, types, java.util.Arrays.asList(values),
+                parameterFormats, resultFormats);
     }
 
     private static byte[] bytes(String s) {
