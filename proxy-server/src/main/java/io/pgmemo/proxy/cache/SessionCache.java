@@ -131,11 +131,9 @@ public final class SessionCache {
             case SYNC -> onSync(frame);
             case FUNCTION_CALL -> {
                 releaseCycle();
-                beforeForwarding();
                 forgetState();
-                statements.forgetAll(false);
-                expected.add(new Expectation.Forward(Invalidation.ALL, takeParses()));
-                forward.accept(frame);
+                forgetStatements(false);
+                send(frame, new Expectation.Forward(Invalidation.ALL, takeParses()));
             }
             default -> {
                 releaseCycle();
@@ -172,8 +170,6 @@ public final class SessionCache {
      * the statement's text.
      */
     private void forwardExtended(Frame frame, boolean judgedRead) {
-        beforeForwarding();
-        forwardingCycle = true;
         FrontendMessage message;
         try {
             message = extended.note(frame, standardConformingStrings);
@@ -181,6 +177,8 @@ public final class SessionCache {
             frame.release();
             throw malformed;
         }
+        beforeForwarding();
+        forwardingCycle = true;
         if (message instanceof Parse parse) {
             statements.forget(parse.statement());
             parsesSent.add(parse, statements.now());
@@ -192,7 +190,7 @@ public final class SessionCache {
                 forgetState();
             }
             if (extended.mayHaveDroppedStatements() || extended.mayHaveNamedStatements()) {
-                statements.forgetAll(extended.mayHaveNamedStatements());
+                forgetStatements(extended.mayHaveNamedStatements());
             }
             invalidate(extended.lastInvalidation());
         }
@@ -203,9 +201,9 @@ public final class SessionCache {
         ExtendedCycle held = cycle;
         cycle = null;
         if (held == null) {
-            forwardSync(sync, null);
+            endForwardedCycle(sync);
         } else if (!held.isAnswerable() || !expected.isEmpty() || status != TransactionStatus.IDLE) {
-            forwardCycle(held, sync, null);
+            forwardCycle(held, sync);
         } else if (state == null) {
             holdCycle(held, sync);
             sendProbe();
@@ -219,7 +217,7 @@ public final class SessionCache {
         boolean parseAllowed = held.parse() == null || statements.mayParse(parse.statement());
         if (parse == null || !parseAllowed || state.fingerprint() == null || state.hasTemporaryRelations()
                 || held.hasTimeDependentParameter()) {
-            forwardCycle(held, sync, null);
+            forwardCycle(held, sync);
             return;
         }
         String sql = parse.query();
@@ -230,7 +228,7 @@ public final class SessionCache {
                     () -> StatementClassifier.classifyAll(sql, standardConformingStrings));
             Classification read = classified.size() == 1 ? classified.get(0) : null;
             if (read == null || !read.isCacheCandidate() || read.timeDependent() || shape.timeLiteral()) {
-                forwardCycle(held, sync, null);
+                forwardCycle(held, sync);
                 return;
             }
             SessionFingerprint f = state.fingerprint();
@@ -242,7 +240,7 @@ public final class SessionCache {
                 return;
             }
             if (!verdict.cacheable()) {
-                forwardCycle(held, sync, null);
+                forwardCycle(held, sync);
                 return;
             }
             known = new KnownStatement(verdict.relationOids(), cache.verdictEpoch());
@@ -281,9 +279,13 @@ public final class SessionCache {
             awaitingFlight = new AwaitedCycle(held, sync);
             return;
         }
-        forwardCycle(held, sync, new Expectation.Capture(key, sql, known.relationOids(),
-                cache.tiers().invalidationSequence(), new ResultCapture(cache.config().maxEntryBytes()),
-                cache.admit(key, sql), flight, null));
+        long sequence = cache.tiers().invalidationSequence();
+        boolean admitted = cache.admit(key, sql);
+        // A read the catalog judged cacheable: its messages change nothing, whatever their text says.
+        held.frames().forEach(frame -> forwardExtended(frame, true));
+        extended.endCycle();
+        sendSync(sync, new Expectation.Capture(key, sql, known.relationOids(), sequence,
+                new ResultCapture(cache.config().maxEntryBytes()), admitted, flight, takeParses()));
     }
 
     /** The cache answered the cycle: its Parse, if any, made a statement the upstream lacks for now. */
@@ -294,21 +296,29 @@ public final class SessionCache {
         }
     }
 
-    /** Forwards a held cycle and its Sync, copying the result into the cache if {@code capture} is set. */
-    private void forwardCycle(ExtendedCycle held, Frame sync, Expectation.Capture capture) {
-        held.frames().forEach(frame -> forwardExtended(frame, capture != null));
-        forwardSync(sync, capture);
+    /** Forwards a held cycle and its Sync; what its Executes may change is invalidated. */
+    private void forwardCycle(ExtendedCycle held, Frame sync) {
+        held.frames().forEach(frame -> forwardExtended(frame, false));
+        endForwardedCycle(sync);
     }
 
-    private void forwardSync(Frame sync, Expectation.Capture capture) {
-        beforeForwarding();
+    private void endForwardedCycle(Frame sync) {
+        sendSync(sync, new Expectation.Forward(extended.endCycle(), takeParses()));
+    }
+
+    /** Sends the Sync that ends the client's cycle; {@code expectation} is what its answer holds. */
+    private void sendSync(Frame sync, Expectation expectation) {
+        send(sync, expectation);
         forwardingCycle = false;
-        Invalidation writes = extended.endCycle();
-        CycleParses parses = takeParses();
-        expected.add(capture == null ? new Expectation.Forward(writes, parses)
-                : new Expectation.Capture(capture.key(), capture.sql(), capture.relationOids(), capture.sequence(),
-                        capture.result(), capture.admitted(), capture.flight(), parses));
-        forward.accept(sync);
+    }
+
+    /** Sends a message upstream, after anything the proxy must send first; expects {@code expectation} (or nothing). */
+    private void send(Frame frame, Expectation expectation) {
+        beforeForwarding();
+        if (expectation != null) {
+            expected.add(expectation);
+        }
+        forward.accept(frame);
     }
 
     /** Puts the cycle back in front of what waits, to be handled again once the session state or verdict is known. */
@@ -334,6 +344,15 @@ public final class SessionCache {
         Sync.INSTANCE.encode(prepare);
         expected.add(new Expectation.Prepare());
         upstream.write(prepare, upstream.voidPromise());
+    }
+
+    /**
+     * Something sent upstream may have dropped or named prepared statements: forget them all, after
+     * preparing upstream those a hit answered (a DEALLOCATE of one must not lose the others).
+     */
+    private void forgetStatements(boolean namesMayBeTaken) {
+        beforeForwarding();
+        statements.forgetAll(namesMayBeTaken);
     }
 
     private CycleParses takeParses() {
@@ -384,18 +403,16 @@ public final class SessionCache {
         if (!fromText.isNone() || !StatementEffects.keepsSessionState(statements)) {
             forgetState();
         }
-        beforeForwarding();
         boolean namesStatements = StatementEffects.mayNameStatements(statements);
         if (namesStatements || StatementEffects.mayDropStatements(statements)) {
-            this.statements.forgetAll(namesStatements);
+            forgetStatements(namesStatements);
         }
         if (!invalidation.isNone() && log.isDebugEnabled()) {
             log.debug("invalidates {} {}: {}", invalidation.extent(), invalidation.tables(),
                     statements.stream().map(Classification::command).toList());
         }
         invalidate(invalidation);
-        expected.add(new Expectation.Forward(invalidation, takeParses()));
-        forward.accept(frame);
+        send(frame, new Expectation.Forward(invalidation, takeParses()));
     }
 
     private void lookUp(Frame frame, String sql, SqlShape shape, Classification read) {
@@ -464,11 +481,9 @@ public final class SessionCache {
             return;
         }
         boolean admitted = cache.admit(read.key(), sql);
-        beforeForwarding();
-        expected.add(new Expectation.Capture(read.key(), sql, read.relationOids(),
+        send(frame, new Expectation.Capture(read.key(), sql, read.relationOids(),
                 cache.tiers().invalidationSequence(), new ResultCapture(cache.config().maxEntryBytes()), admitted,
                 flight, takeParses()));
-        forward.accept(frame);
     }
 
     /** The read this session waited for came back to another session: share it, or send our own. */
@@ -487,11 +502,9 @@ public final class SessionCache {
             cache.stats().coalesced();
             answer(landed);
         } else if (awaited instanceof AwaitedCycle held) {
-            forwardCycle(held.cycle(), held.sync(), null);
+            forwardCycle(held.cycle(), held.sync());
         } else if (awaited instanceof AwaitedQuery held) {
-            beforeForwarding();
-            expected.add(new Expectation.Forward(Invalidation.NONE, takeParses()));
-            forward.accept(held.query());
+            send(held.query(), new Expectation.Forward(Invalidation.NONE, takeParses()));
         }
         resume();
     }
@@ -580,9 +593,11 @@ public final class SessionCache {
             onParameterStatus(frame);
         }
         Expectation head = expected.peek();
-        if (head == null && type == BackendType.PARSE_COMPLETE) {
-            // A Flush before the cycle's Sync (asyncpg prepares so): the Parse is of the cycle still open.
-            parsesSent.confirmNext(statements);
+        if (type == BackendType.PARSE_COMPLETE) {
+            CycleParses parses = parsesAnswered(head);
+            if (parses != null) {
+                parses.confirmNext(statements);
+            }
         }
         boolean relay = head == null || onExpected(head, frame, type);
         if (type == BackendType.READY_FOR_QUERY && head != null) {
@@ -608,18 +623,26 @@ public final class SessionCache {
             return false;
         }
         if (head instanceof Expectation.Capture capture) {
-            if (type == BackendType.PARSE_COMPLETE) {
-                capture.parses().confirmNext(statements);
-            }
             onCaptureReply(capture, frame, type);
-        } else if (head instanceof Expectation.Forward forwarded) {
-            if (type == BackendType.PARSE_COMPLETE) {
-                forwarded.parses().confirmNext(statements);
-            } else if (type == BackendType.COMMAND_COMPLETE) {
-                invalidate(forwarded.writes());
-            }
+        } else if (head instanceof Expectation.Forward forwarded && type == BackendType.COMMAND_COMPLETE) {
+            invalidate(forwarded.writes());
         }
         return true;
+    }
+
+    /**
+     * The client's Parse messages a ParseComplete now answers: those of the expected cycle, or, with
+     * nothing expected, of the cycle still open (a Flush before its Sync, as asyncpg prepares).
+     * The proxy's own (Prepare) are not tracked.
+     */
+    private CycleParses parsesAnswered(Expectation head) {
+        if (head == null) {
+            return parsesSent;
+        }
+        if (head instanceof Expectation.Forward forwarded) {
+            return forwarded.parses();
+        }
+        return head instanceof Expectation.Capture capture ? capture.parses() : null;
     }
 
     private void onProbeReply(Frame frame, BackendType type) {
