@@ -201,7 +201,7 @@ public final class SessionCache {
         ExtendedCycle held = cycle;
         cycle = null;
         if (held == null) {
-            endForwardedCycle(sync);
+            endForwardedCycle(sync, Invalidation.NONE);
         } else if (!held.isAnswerable() || !expected.isEmpty() || status != TransactionStatus.IDLE) {
             forwardCycle(held, sync);
         } else if (state == null) {
@@ -240,7 +240,8 @@ public final class SessionCache {
                 return;
             }
             if (!verdict.cacheable()) {
-                forwardCycle(held, sync);
+                // As for a simple Query: a view or policy may call a function that writes or changes settings.
+                forwardCycle(held, sync, mayHaveSideEffects(verdict) ? Invalidation.ALL : Invalidation.NONE);
                 return;
             }
             known = new KnownStatement(verdict.relationOids(), cache.verdictEpoch());
@@ -298,12 +299,21 @@ public final class SessionCache {
 
     /** Forwards a held cycle and its Sync; what its Executes may change is invalidated. */
     private void forwardCycle(ExtendedCycle held, Frame sync) {
-        held.frames().forEach(frame -> forwardExtended(frame, false));
-        endForwardedCycle(sync);
+        forwardCycle(held, sync, Invalidation.NONE);
     }
 
-    private void endForwardedCycle(Frame sync) {
-        sendSync(sync, new Expectation.Forward(extended.endCycle(), takeParses()));
+    /** The same, also invalidating {@code hidden}: what the catalog found it may change beyond its text. */
+    private void forwardCycle(ExtendedCycle held, Frame sync, Invalidation hidden) {
+        if (!hidden.isNone()) {
+            forgetState();
+            invalidate(hidden);
+        }
+        held.frames().forEach(frame -> forwardExtended(frame, false));
+        endForwardedCycle(sync, hidden);
+    }
+
+    private void endForwardedCycle(Frame sync, Invalidation hidden) {
+        sendSync(sync, new Expectation.Forward(extended.endCycle().and(hidden), takeParses()));
     }
 
     /** Sends the Sync that ends the client's cycle; {@code expectation} is what its answer holds. */
