@@ -460,16 +460,21 @@ public final class SessionCache {
         }
         KnownRead known = new KnownRead(CacheKey.forSimpleQuery(keyPrefix, sql), verdict.relationOids(),
                 cache.verdictEpoch());
+        serveOrCapture(frame, sql, known);
+    }
+
+    /** Remembers a read that repeats; a text seen once (a point lookup of a new key) is not kept. */
+    private void remember(String sql, KnownRead read) {
         if (knownReads.size() >= MAX_KNOWN_READS) {
             knownReads.clear();
         }
-        knownReads.put(sql, known);
-        serveOrCapture(frame, sql, known);
+        knownReads.put(sql, read);
     }
 
     private void serveOrCapture(Frame frame, String sql, KnownRead read) {
         CachedResult hit = cache.tiers().getHot(read.key(), System.currentTimeMillis());
         if (hit != null) {
+            remember(sql, read);
             frame.release();
             if (log.isDebugEnabled()) {
                 log.debug("hit {}", read.key().digestHex());
@@ -491,6 +496,9 @@ public final class SessionCache {
             return;
         }
         boolean admitted = cache.admit(read.key(), sql);
+        if (admitted) {
+            remember(sql, read);
+        }
         send(frame, new Expectation.Capture(read.key(), sql, read.relationOids(),
                 cache.tiers().invalidationSequence(), new ResultCapture(cache.config().maxEntryBytes()), admitted,
                 flight, takeParses()));
