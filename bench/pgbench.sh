@@ -24,7 +24,7 @@ and prints: workload, target, TPS, avg latency ms, TPS ratio to direct.
 Environment (defaults in brackets):
   SCALE [10]  DURATION [20] seconds per run  CLIENTS [8]  THREADS [2]
   ROUNDS [1]   repetitions of every (workload, target) run; results are averaged
-  WARMUP [5]   seconds of unmeasured select-only load per target before measuring
+  WARMUP [15]  seconds of unmeasured load per target and workload before measuring
   UPSTREAM     host:port of an existing PostgreSQL (trust/.pgpass auth) to use instead of
                starting `pgmemo.jar demo`; BENCH_DB [demo, or postgres with UPSTREAM],
                BENCH_USER [postgres]
@@ -51,7 +51,7 @@ DURATION="${DURATION:-20}"
 CLIENTS="${CLIENTS:-8}"
 THREADS="${THREADS:-2}"
 ROUNDS="${ROUNDS:-1}"
-WARMUP="${WARMUP:-5}"
+WARMUP="${WARMUP:-15}"
 JAR="${PGMEMO_JAR:-$ROOT/proxy-server/target/pgmemo.jar}"
 JAVA="${JAVA:-java}"
 BENCH_USER="${BENCH_USER:-postgres}"
@@ -261,11 +261,15 @@ run_pgbench() { # run_pgbench WORKLOAD TARGET_INDEX SECONDS OUTFILE
     -h "${T_HOSTS[$i]}" -p "${T_PORTS[$i]}" -U "$BENCH_USER" "$DB" >"$out" 2>&1
 }
 
+# Both workloads: a JVM compiles the code paths each one takes (reads, captures, writes,
+# invalidations) during its first seconds, which is not the steady state being compared.
 if [ "$WARMUP" -gt 0 ]; then
   for i in "${!T_NAMES[@]}"; do
-    log "warm-up: ${T_NAMES[$i]}, select-only, ${WARMUP}s"
-    run_pgbench select-only "$i" "$WARMUP" "$WORK/warmup-${T_NAMES[$i]}.log" \
-      || { tail -n 10 "$WORK/warmup-${T_NAMES[$i]}.log" >&2; log "warm-up against ${T_NAMES[$i]} failed"; }
+    for workload in select-only tpcb-like; do
+      log "warm-up: ${T_NAMES[$i]}, $workload, ${WARMUP}s"
+      run_pgbench "$workload" "$i" "$WARMUP" "$WORK/warmup-$workload-${T_NAMES[$i]}.log" \
+        || { tail -n 10 "$WORK/warmup-$workload-${T_NAMES[$i]}.log" >&2; log "warm-up against ${T_NAMES[$i]} failed"; }
+    done
   done
 fi
 
