@@ -24,6 +24,9 @@ and prints: workload, target, TPS, avg latency ms, TPS ratio to direct.
 Environment (defaults in brackets):
   SCALE [10]  DURATION [20] seconds per run  CLIENTS [8]  THREADS [2]
   ROUNDS [1]   repetitions of every (workload, target) run; results are averaged
+  CPU_RATE [0] if > 0: also run select-only at this fixed rate (pgbench -R) against each proxy
+               and print the proxy process's CPU time per query (user + system, from /proc),
+               a steadier figure than TPS on a machine whose cores the targets share
   WARMUP [15]  seconds of unmeasured load per target and workload before measuring
   UPSTREAM     host:port of an existing PostgreSQL (trust/.pgpass auth) to use instead of
                starting `pgmemo.jar demo`; BENCH_DB [demo, or postgres with UPSTREAM],
@@ -61,7 +64,8 @@ HOST=127.0.0.1
 log() { printf 'bench: %s\n' "$*" >&2; }
 die() { printf 'bench: ERROR: %s\n' "$*" >&2; exit 2; }
 
-for v in SCALE DURATION CLIENTS THREADS ROUNDS WARMUP; do
+CPU_RATE="${CPU_RATE:-0}"
+for v in SCALE DURATION CLIENTS THREADS ROUNDS WARMUP CPU_RATE; do
   [[ "${!v}" =~ ^[0-9]+$ ]] || die "$v must be a non-negative integer (is '${!v}')"
 done
 if [ "$DURATION" -lt 1 ] || [ "$ROUNDS" -lt 1 ] || [ "$SCALE" -lt 1 ]; then
@@ -109,6 +113,8 @@ listener_pids() {
 
 # ---------------------------------------------------------------- lifecycle
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/pgmemo-bench.XXXXXX")"
+# Its own cache file: the default one in the working directory may be another pgmemo's.
+export PGMEMO_CACHE_FILE="${PGMEMO_CACHE_FILE:-$WORK/cache.duckdb}"
 PGMEMO_PID=""
 BOUNCER_PID=""
 PG_PORT=""
@@ -302,6 +308,36 @@ for round in $(seq 1 "$ROUNDS"); do
   done
 done
 
+# ---------------------------------------------------------------- CPU per query
+cpu_ticks() { # user + system clock ticks of a process, all its threads
+  awk '{ sub(/.*\) /, ""); print $12 + $13 }' "/proc/$1/stat"
+}
+
+CPU_RESULTS="$WORK/cpu.tsv"
+: >"$CPU_RESULTS"
+if [ "$CPU_RATE" -gt 0 ]; then
+  tick_hz="$(getconf CLK_TCK)"
+  for round in $(seq 1 "$ROUNDS"); do
+    for i in "${!T_NAMES[@]}"; do
+      case "${T_NAMES[$i]}" in
+        pgmemo) pid="$PGMEMO_PID" ;;
+        pgbouncer) pid="$BOUNCER_PID" ;;
+        *) continue ;;
+      esac
+      out="$WORK/cpu-$round-${T_NAMES[$i]}.log"
+      before="$(cpu_ticks "$pid")"
+      timeout $((DURATION + 120)) pgbench -S -n -M simple -R "$CPU_RATE" -c "$CLIENTS" -j "$THREADS" -T "$DURATION" \
+        -h "${T_HOSTS[$i]}" -p "${T_PORTS[$i]}" -U "$BENCH_USER" "$DB" >"$out" 2>&1 \
+        || { tail -n 10 "$out" >&2; die "fixed-rate run against ${T_NAMES[$i]} failed"; }
+      after="$(cpu_ticks "$pid")"
+      queries="$(sed -n 's/^number of transactions actually processed: \([0-9]*\).*/\1/p' "$out")"
+      us="$(awk -v t=$((after - before)) -v hz="$tick_hz" -v q="$queries" 'BEGIN { printf "%.1f", t * 1e6 / hz / q }')"
+      log "round $round fixed rate ${CPU_RATE}/s ${T_NAMES[$i]}: $queries queries, $us us of proxy CPU per query"
+      printf '%s\t%s\n' "${T_NAMES[$i]}" "$us" >>"$CPU_RESULTS"
+    done
+  done
+fi
+
 # ---------------------------------------------------------------- report
 echo
 echo "pgbench -M simple, scale $SCALE, $CLIENTS clients, $THREADS threads, ${DURATION}s per run, $ROUNDS round(s);" \
@@ -334,7 +370,17 @@ awk -F'\t' -v order="$(IFS=,; echo "${T_NAMES[*]}")" -v csv="${RESULTS_CSV:-}" '
   }' "$RESULTS"
 [ -n "${RESULTS_CSV:-}" ] && log "CSV written to $RESULTS_CSV"
 
+if [ -s "$CPU_RESULTS" ]; then
+  echo
+  echo "select-only at a fixed ${CPU_RATE} queries/s, proxy process CPU (user + system) per query, mean of $ROUNDS round(s):"
+  awk -F'\t' '{ sum[$1] += $2; n[$1]++ }
+    END { for (t in sum) printf "  %-10s %6.1f us\n", t, sum[t] / n[t]
+          if (n["pgbouncer"] > 0 && n["pgmemo"] > 0)
+            printf "  pgmemo / pgbouncer: %.2f\n", (sum["pgmemo"] / n["pgmemo"]) / (sum["pgbouncer"] / n["pgbouncer"]) }' "$CPU_RESULTS"
+fi
+
 if [ "$ANY_FAILED" = 1 ]; then
   log "some runs failed (see above)"
   exit 1
 fi
+
