@@ -28,6 +28,8 @@ public final class CachedResult {
     private volatile long lastHit;
     /** Set when the memory tier lets go of it: invalidated, evicted, expired or replaced. */
     private volatile boolean dropped;
+    /** Read from the cache file, or handed to it to write: its row may exist, so its hits may be recorded there. */
+    private volatile boolean inFile;
 
     private CachedResult(CacheKey key, String database, String role, String sql, long[] tableOids, byte[] response,
             long rows, long createdAt, long expiresAt, int checksum, long hits, long lastHit) {
@@ -60,8 +62,10 @@ public final class CachedResult {
     /** An entry read back from storage, with its stored checksum (see {@link #verify()}). */
     static CachedResult restore(CacheKey key, String database, String role, String sql, long[] tableOids,
             byte[] response, long rows, long createdAt, long expiresAt, int checksum, long hits, long lastHit) {
-        return new CachedResult(key, database, role, sql, tableOids, response, rows, createdAt, expiresAt, checksum,
-                hits, lastHit);
+        CachedResult entry = new CachedResult(key, database, role, sql, tableOids, response, rows, createdAt,
+                expiresAt, checksum, hits, lastHit);
+        entry.markInFile();
+        return entry;
     }
 
     static int checksumOf(byte[] bytes) {
@@ -159,5 +163,13 @@ public final class CachedResult {
     /** The memory tier no longer keeps this entry (it may never have). */
     boolean isDropped() {
         return dropped;
+    }
+
+    void markInFile() {
+        inFile = true;
+    }
+
+    boolean isInFile() {
+        return inFile;
     }
 }

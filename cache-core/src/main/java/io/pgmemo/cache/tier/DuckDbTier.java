@@ -64,6 +64,8 @@ public final class DuckDbTier implements MemoryTierListener, AutoCloseable {
     static final long MAX_UNWRITTEN_BYTES = 64L << 20;
     private final AtomicLong unwrittenBytes = new AtomicLong();
     private long lastHitsFlushNanos;
+    /** Hit counts sent to the file (one UPDATE each), for tests; written by the executor only. */
+    private volatile long hitCountsWritten;
     private volatile boolean closed;
 
     private DuckDbTier(long maxEntryBytes, ScheduledThreadPoolExecutor executor, FileStore store) {
@@ -139,7 +141,11 @@ public final class DuckDbTier implements MemoryTierListener, AutoCloseable {
             LOG.debug("cache file queue full; not persisting {}", entry);
             return;
         }
-        enqueue(new WriteOp.Put(entry));
+        enqueue(writeBack(entry));
+    }
+
+    long hitCountsWritten() {
+        return hitCountsWritten;
     }
 
     /** Queues the entry's hit count and last-hit time for storage (the file evicts least recently hit). */
@@ -297,7 +303,7 @@ public final class DuckDbTier implements MemoryTierListener, AutoCloseable {
                 for (Iterator<CachedResult> it = ofDatabase.values().iterator(); it.hasNext(); ) {
                     CachedResult entry = it.next();
                     if (!entry.isDropped()) {
-                        batch.add(new WriteOp.Put(entry));
+                        batch.add(writeBack(entry));
                     }
                     it.remove();
                 }
@@ -311,7 +317,7 @@ public final class DuckDbTier implements MemoryTierListener, AutoCloseable {
                 if (entry.hits() >= WRITE_BACK_HITS && ofDatabase != null && ofDatabase.remove(entry.key(), entry)) {
                     noLongerUnwritten(entry);
                     if (!entry.isDropped()) {
-                        batch.add(new WriteOp.Put(entry));
+                        batch.add(writeBack(entry));
                     }
                 }
             }
@@ -324,20 +330,25 @@ public final class DuckDbTier implements MemoryTierListener, AutoCloseable {
             for (Iterator<CachedResult> it = touched.values().iterator(); it.hasNext(); ) {
                 CachedResult entry = it.next();
                 it.remove();
-                if (!isUnwritten(entry)) {
+                if (entry.isInFile()) {
                     hits.add(entry);
                 }
             }
         }
         if (!batch.isEmpty() || !hits.isEmpty()) {
             store.apply(WriteOp.withoutRepeatedInvalidations(batch), hits, System.currentTimeMillis());
+            hitCountsWritten += hits.size();
         }
     }
 
-    /** Not in the file yet: its hit count goes there with it, an update now would find no row. */
-    private boolean isUnwritten(CachedResult entry) {
-        ConcurrentHashMap<CacheKey, CachedResult> ofDatabase = unwritten.get(entry.database());
-        return ofDatabase != null && ofDatabase.get(entry.key()) == entry;
+    /**
+     * Writes the entry back. Only entries written back or read from the file get their hit counts
+     * updated there: an update of any other (waiting, or forgotten when too many waited) would find
+     * no row, at the cost of one DuckDB UPDATE per hit entry.
+     */
+    private static WriteOp writeBack(CachedResult entry) {
+        entry.markInFile();
+        return new WriteOp.Put(entry);
     }
 
     private void flushQuietly() {

@@ -175,6 +175,29 @@ class DuckDbTierTest {
         assertThat(loaded.get(0).hits()).isEqualTo(3);
     }
 
+    /** Hits of an entry the file never got (forgotten when too many waited) cost no UPDATE there. */
+    @Test
+    void hitsOfAnEntryNeverWrittenBackAreNotSentToTheFile() {
+        open(64 << 20);
+        CachedResult forgotten = fresh(10);
+        tier.stored(forgotten);
+        for (int i = 0; i < DuckDbTier.MAX_UNWRITTEN; i++) {
+            tier.stored(fresh(100_000 + i));
+        }
+        CachedResult written = fresh(11);
+        tier.put(written);
+        tier.flushNow().join();
+        long before = tier.hitCountsWritten();
+
+        forgotten.recordHit(now + 1);
+        tier.touch(forgotten);
+        written.recordHit(now + 1);
+        tier.touch(written);
+        tier.flushNow().join();
+
+        assertThat(tier.hitCountsWritten() - before).isEqualTo(1);
+    }
+
     @Test
     void keepsTheStoredBytesUnderTheBoundDroppingTheLeastRecentlyHit() {
         long one = fresh(10).sizeBytes(); // the same for every two-digit index
