@@ -175,6 +175,30 @@ class DuckDbTierTest {
         assertThat(loaded.get(0).hits()).isEqualTo(3);
     }
 
+    /** Repeated invalidations of a table in one batch are one DELETE, with the same outcome as each. */
+    @Test
+    void repeatedTableInvalidationsKeepWhatWasPutAfterTheLast() {
+        open(64 << 20);
+        tier.put(fresh(10, 1));
+        tier.invalidateTable(DB, 1);
+        tier.put(fresh(11, 1));
+        tier.put(fresh(12, 2));
+        tier.invalidateTable(DB, 1);
+        tier.put(fresh(13, 1));
+        tier.invalidateTable(DB, 2);
+        tier.flushNow().join();
+
+        assertThat(get(10)).isEmpty();
+        assertThat(get(11)).isEmpty();
+        assertThat(get(12)).isEmpty();
+        assertThat(get(13)).isPresent();
+        assertThat(WriteOp.withoutRepeatedInvalidations(List.of(new WriteOp.InvalidateTable(DB, 1),
+                new WriteOp.InvalidateTable(DB, 2), new WriteOp.InvalidateTable(DB, 1),
+                new WriteOp.InvalidateDatabase("other"), new WriteOp.InvalidateDatabase("other"))))
+                .containsExactly(new WriteOp.InvalidateTable(DB, 2), new WriteOp.InvalidateTable(DB, 1),
+                        new WriteOp.InvalidateDatabase("other"));
+    }
+
     /** Hits of an entry the file never got (forgotten when too many waited) cost no UPDATE there. */
     @Test
     void hitsOfAnEntryNeverWrittenBackAreNotSentToTheFile() {
