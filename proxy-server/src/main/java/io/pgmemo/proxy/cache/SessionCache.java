@@ -380,7 +380,7 @@ public final class SessionCache {
         if (state != null && idle) {
             KnownRead known = knownReads.get(sql);
             if (known != null && known.epoch() == cache.verdictEpoch()) {
-                serveOrCapture(frame, sql, known);
+                serveOrCapture(frame, sql, known, true);
                 return;
             }
         }
@@ -460,7 +460,7 @@ public final class SessionCache {
         }
         KnownRead known = new KnownRead(CacheKey.forSimpleQuery(keyPrefix, sql), verdict.relationOids(),
                 cache.verdictEpoch());
-        serveOrCapture(frame, sql, known);
+        serveOrCapture(frame, sql, known, false);
     }
 
     /** Remembers a read that repeats; a text seen once (a point lookup of a new key) is not kept. */
@@ -471,10 +471,13 @@ public final class SessionCache {
         knownReads.put(sql, read);
     }
 
-    private void serveOrCapture(Frame frame, String sql, KnownRead read) {
+    /** @param remembered the read came from {@link #knownReads} (remembering it again could clear them) */
+    private void serveOrCapture(Frame frame, String sql, KnownRead read, boolean remembered) {
         CachedResult hit = cache.tiers().getHot(read.key(), System.currentTimeMillis());
         if (hit != null) {
-            remember(sql, read);
+            if (!remembered) {
+                remember(sql, read);
+            }
             frame.release();
             if (log.isDebugEnabled()) {
                 log.debug("hit {}", read.key().digestHex());
@@ -496,7 +499,7 @@ public final class SessionCache {
             return;
         }
         boolean admitted = cache.admit(read.key(), sql);
-        if (admitted) {
+        if (admitted && !remembered) {
             remember(sql, read);
         }
         send(frame, new Expectation.Capture(read.key(), sql, read.relationOids(),
