@@ -5,7 +5,8 @@
  * <p>Entry points: {@link io.pgmemo.cache.sql.StatementClassifier#classify} (one statement, e.g. from a
  * Parse message) and {@link io.pgmemo.cache.sql.StatementClassifier#classifyAll} (a simple-Query string);
  * {@link io.pgmemo.cache.sql.SqlLexer} for tokens and statement splitting;
- * {@link io.pgmemo.cache.sql.TimeLiterals} for Bind parameter values.
+ * {@link io.pgmemo.cache.sql.TimeLiterals} for Bind parameter values; {@link io.pgmemo.cache.sql.SqlShape} for a
+ * query's shape (its literals replaced), under which classifications and catalog verdicts are kept.
  *
  * <h2>Handled</h2>
  * <ul>

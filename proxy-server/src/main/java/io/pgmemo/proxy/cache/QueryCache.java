@@ -7,6 +7,7 @@ import io.pgmemo.cache.catalog.ReadVerdict;
 import io.pgmemo.cache.catalog.WriteScope;
 import io.pgmemo.cache.key.CacheKey;
 import io.pgmemo.cache.sql.Classification;
+import io.pgmemo.cache.sql.SqlShape;
 import io.pgmemo.cache.stats.CacheStats;
 import io.pgmemo.cache.tier.CachedResult;
 import io.pgmemo.cache.tier.TieredCache;

@@ -6,6 +6,7 @@ import io.netty.channel.Channel;
 import io.pgmemo.cache.catalog.ReadVerdict;
 import io.pgmemo.cache.key.CacheKey;
 import io.pgmemo.cache.sql.Classification;
+import io.pgmemo.cache.sql.SqlShape;
 import io.pgmemo.cache.sql.StatementClassifier;
 import io.pgmemo.cache.tier.CachedResult;
 import io.pgmemo.protocol.BackendType;

@@ -1,9 +1,4 @@
-package io.pgmemo.proxy.cache;
-
-import io.pgmemo.cache.sql.SqlLexer;
-import io.pgmemo.cache.sql.TimeLiterals;
-import io.pgmemo.cache.sql.Token;
-import io.pgmemo.cache.sql.TokenKind;
+package io.pgmemo.cache.sql;
 
 /**
  * A query string with its literals replaced by '?'. What a statement is (read or write, which
@@ -14,9 +9,9 @@ import io.pgmemo.cache.sql.TokenKind;
  * @param text        the shape
  * @param timeLiteral a string literal reads the clock ('now', 'today', ...)
  */
-record SqlShape(String text, boolean timeLiteral) {
+public record SqlShape(String text, boolean timeLiteral) {
 
-    static SqlShape of(String sql, boolean standardConformingStrings) {
+    public static SqlShape of(String sql, boolean standardConformingStrings) {
         SqlShape plain = plain(sql, standardConformingStrings);
         return plain != null ? plain : lexed(sql, standardConformingStrings);
     }
@@ -69,14 +64,14 @@ record SqlShape(String text, boolean timeLiteral) {
         private boolean scan() {
             while (pos < sql.length()) {
                 char c = sql.charAt(pos);
-                if (isSpace(c)) {
+                if (SourceCursor.isSpace(c)) {
                     pos++;
                     continue;
                 }
                 boolean plain;
                 if (isLetter(c) || c == '_') {
                     plain = word();
-                } else if (isDigit(c)) {
+                } else if (SourceCursor.isDigit(c)) {
                     plain = number();
                 } else if (c == '\'') {
                     plain = string();
@@ -127,7 +122,7 @@ record SqlShape(String text, boolean timeLiteral) {
         }
 
         private void digits() {
-            while (isDigit(charAt(pos))) {
+            while (SourceCursor.isDigit(charAt(pos))) {
                 pos++;
             }
         }
@@ -166,7 +161,7 @@ record SqlShape(String text, boolean timeLiteral) {
         /** 'a' followed by blanks and a quote is one string continued (or an error): the lexer's case. */
         private boolean continuesWithQuote() {
             int next = pos;
-            while (next < sql.length() && isSpace(sql.charAt(next))) {
+            while (next < sql.length() && SourceCursor.isSpace(sql.charAt(next))) {
                 next++;
             }
             return charAt(next) == '\'';
@@ -174,7 +169,7 @@ record SqlShape(String text, boolean timeLiteral) {
 
         private boolean dot() {
             char next = charAt(pos + 1);
-            if (next == '.' || isDigit(next)) {
+            if (next == '.' || SourceCursor.isDigit(next)) {
                 return false;
             }
             shape.append('.');
@@ -185,7 +180,7 @@ record SqlShape(String text, boolean timeLiteral) {
         /** = < > + - * / % alone, and <= >= <> != (a longer run has the lexer's trailing +/- and comment rules). */
         private boolean operator() {
             int start = pos;
-            while (pos < sql.length() && "~!@#^&|`?+-*/%<>=".indexOf(sql.charAt(pos)) >= 0) {
+            while (pos < sql.length() && Operators.isOperatorChar(sql.charAt(pos))) {
                 pos++;
             }
             String run = sql.substring(start, pos);
@@ -203,20 +198,13 @@ record SqlShape(String text, boolean timeLiteral) {
             return i < sql.length() ? sql.charAt(i) : '\0';
         }
 
-        private static boolean isSpace(char c) {
-            return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\u000B';
-        }
-
+        /** ASCII only: a name with other letters is left to the lexer (see {@link SourceCursor#isIdentStart}). */
         private static boolean isLetter(char c) {
             return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
         }
 
-        private static boolean isDigit(char c) {
-            return c >= '0' && c <= '9';
-        }
-
         private static boolean isWordPart(char c) {
-            return isLetter(c) || isDigit(c) || c == '_' || c == '$';
+            return isLetter(c) || SourceCursor.isDigit(c) || c == '_' || c == '$';
         }
     }
 }

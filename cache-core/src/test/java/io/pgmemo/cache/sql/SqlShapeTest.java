@@ -1,4 +1,4 @@
-package io.pgmemo.proxy.cache;
+package io.pgmemo.cache.sql;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
