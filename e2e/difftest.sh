@@ -38,7 +38,8 @@ cleanup() {
 trap cleanup EXIT
 
 echo "difftest: starting pgmemo demo (cache at defaults, file $work/cache.duckdb) on $proxy_port, PostgreSQL on $pg_port"
-(cd "$work" && exec java -jar "$OLDPWD/$JAR" demo --listen "127.0.0.1:$proxy_port" --pg-port "$pg_port" \
+# Leak sampling on (a running pgmemo turns it off by default): the log is checked for LEAK reports.
+(cd "$work" && exec java -Dio.netty.leakDetection.level=simple -jar "$OLDPWD/$JAR" demo --listen "127.0.0.1:$proxy_port" --pg-port "$pg_port" \
   --cache-file "$work/cache.duckdb") > "$work/pgmemo.log" 2>&1 &
 pid=$!
 for _ in $(seq 1 240); do

@@ -153,8 +153,9 @@ unset PGPASSWORD PGSERVICE PGOPTIONS PGDATABASE PGHOST PGPORT 2>/dev/null || tru
 
 : >"$LOG"
 log "starting: $JAVA -jar $JAR demo --listen $HOST:$PROXY_PORT --pg-port $PG_PORT (log: $LOG)"
+# Netty's leak sampling is off in a running pgmemo unless asked for; the LEAK check below needs it.
 # shellcheck disable=SC2086
-"$JAVA" ${JAVA_OPTS:-} -jar "$JAR" demo --listen "$HOST:$PROXY_PORT" --pg-port "$PG_PORT" \
+"$JAVA" -Dio.netty.leakDetection.level=simple ${JAVA_OPTS:-} -jar "$JAR" demo --listen "$HOST:$PROXY_PORT" --pg-port "$PG_PORT" \
   >"$LOG" 2>&1 </dev/null &
 PGMEMO_PID=$!
 

@@ -1,5 +1,6 @@
 package io.pgmemo.proxy.cli;
 
+import io.netty.util.ResourceLeakDetector;
 import io.pgmemo.proxy.config.HostPort;
 import io.pgmemo.proxy.config.ProxyConfig;
 import io.pgmemo.proxy.server.PgmemoServer;
@@ -36,6 +37,20 @@ public final class PgmemoCommand implements Callable<Integer> {
     }
 
     public static void main(String[] args) {
+        withoutLeakSampling();
         System.exit(new CommandLine(new PgmemoCommand()).execute(args));
+    }
+
+    /**
+     * Netty samples one buffer in 128 for leak reports by default and records a stack trace for each:
+     * about 2 us of event-loop CPU per relayed query. A running proxy turns that off unless
+     * -Dio.netty.leakDetection.level asks for a level (the e2e scripts ask for one; the tests
+     * watch every buffer).
+     */
+    static void withoutLeakSampling() {
+        if (System.getProperty("io.netty.leakDetection.level") == null
+                && System.getProperty("io.netty.leakDetectionLevel") == null) {
+            ResourceLeakDetector.setLevel(ResourceLeakDetector.Level.DISABLED);
+        }
     }
 }
