@@ -64,7 +64,7 @@ public final class QueryCache implements AutoCloseable {
     private static final ReadVerdict CATALOG_DOWN = new ReadVerdict(false, "catalog unreachable", Set.of());
 
     private final Map<String, Long> catalogDownSince = new ConcurrentHashMap<>();
-    private final Doorkeeper doorkeeper = new Doorkeeper();
+    private final Doorkeeper doorkeeper;
     private final Map<CacheKey, Flight> flights = new ConcurrentHashMap<>();
     private final Map<String, List<Classification>> classifications = new ConcurrentHashMap<>();
     private final AtomicLong verdictEpoch = new AtomicLong();
@@ -76,6 +76,7 @@ public final class QueryCache implements AutoCloseable {
     public QueryCache(CacheConfig config, CatalogLogin login, boolean persistent) {
         this.config = config;
         this.login = login;
+        this.doorkeeper = new Doorkeeper(config.ttl().toMillis());
         this.tiers = persistent ? TieredCache.open(config, stats) : TieredCache.memoryOnly(config, stats);
         statsLogger.scheduleAtFixedRate(() -> log.info("{}", stats.snapshot()), 60, 60, TimeUnit.SECONDS);
     }
@@ -275,9 +276,9 @@ public final class QueryCache implements AutoCloseable {
         return known;
     }
 
-    /** Whether a missed result should be captured and stored: on its second miss. */
+    /** Whether a missed result should be captured and stored: on its second miss within one TTL. */
     boolean admit(CacheKey key, String sql) {
-        return doorkeeper.admit(key, sql);
+        return doorkeeper.admit(key, sql, System.currentTimeMillis());
     }
 
     /**

@@ -1,0 +1,39 @@
+package io.pgmemo.proxy.cache;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.pgmemo.cache.key.CacheKey;
+import io.pgmemo.cache.key.SessionFingerprint;
+import org.junit.jupiter.api.Test;
+
+/** Admission on the second miss of a key within one window. */
+class DoorkeeperTest {
+    private static final long WINDOW = 120_000;
+    private static final String SQL = "SELECT abalance FROM pgbench_accounts WHERE aid = 42";
+
+    private final Doorkeeper doorkeeper = new Doorkeeper(WINDOW);
+    private final CacheKey key = CacheKey.forSimpleQuery(SessionFingerprint.builder("demo").build(), SQL);
+
+    @Test
+    void admitsTheSecondMissWithinTheWindow() {
+        assertThat(doorkeeper.admit(key, SQL, 1_000_000)).isFalse();
+        assertThat(doorkeeper.admit(key, SQL, 1_000_000 + WINDOW)).isTrue();
+        assertThat(doorkeeper.admit(key, SQL, 1_000_000 + WINDOW + 5_000)).as("repeated reads stay admitted").isTrue();
+    }
+
+    @Test
+    void aMissLongerAgoThanTheWindowCountsAsNew() {
+        assertThat(doorkeeper.admit(key, SQL, 1_000_000)).isFalse();
+        assertThat(doorkeeper.admit(key, SQL, 1_000_000 + WINDOW + 2_000)).isFalse();
+        assertThat(doorkeeper.admit(key, SQL, 1_000_000 + WINDOW + 3_000)).isTrue();
+    }
+
+    @Test
+    void anotherSessionStateIsAnotherKey() {
+        CacheKey otherRole = CacheKey.forSimpleQuery(
+                SessionFingerprint.builder("demo").setting("role", "alice").build(), SQL);
+        assertThat(doorkeeper.admit(key, SQL, 1_000_000)).isFalse();
+        assertThat(doorkeeper.admit(otherRole, SQL, 1_001_000)).isFalse();
+        assertThat(doorkeeper.admit(key, SQL, 1_002_000)).isTrue();
+    }
+}
