@@ -27,6 +27,7 @@ final class Doorkeeper {
     boolean admit(CacheKey key, String sql, long nowMillis) {
         long hash = ((long) key.hashCode() << 32) ^ (sql.hashCode() & 0xFFFF_FFFFL) | 1L;
         int slot = (int) (hash ^ (hash >>> 29)) & (SLOTS - 1);
+        // Seconds as an int: the difference below stays right when the count wraps (in 2038).
         int nowSecond = (int) (nowMillis / 1000);
         boolean repeated = seen[slot] == hash && (nowSecond - seenAtSecond[slot]) * 1000L <= windowMillis;
         seen[slot] = hash;

@@ -29,6 +29,14 @@ class DoorkeeperTest {
     }
 
     @Test
+    void theWindowHoldsWhereIntSecondsWrap() {
+        long lastIntSecond = Integer.MAX_VALUE * 1000L;
+        assertThat(doorkeeper.admit(key, SQL, lastIntSecond)).isFalse();
+        assertThat(doorkeeper.admit(key, SQL, lastIntSecond + 10_000)).isTrue();
+        assertThat(doorkeeper.admit(key, SQL, lastIntSecond + 10_000 + WINDOW + 2_000)).isFalse();
+    }
+
+    @Test
     void anotherSessionStateIsAnotherKey() {
         CacheKey otherRole = CacheKey.forSimpleQuery(
                 SessionFingerprint.builder("demo").setting("role", "alice").build(), SQL);
