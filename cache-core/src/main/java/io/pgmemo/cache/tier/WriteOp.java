@@ -1,7 +1,10 @@
 package io.pgmemo.cache.tier;
 
 import io.pgmemo.cache.key.CacheKey;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /** A change queued for the persistent tier, applied in order within a batch. */
 sealed interface WriteOp {
@@ -37,26 +40,29 @@ sealed interface WriteOp {
      * later invalidation of the same table or database still deletes what the earlier one would have
      * and what was put in between.
      */
-    static java.util.List<WriteOp> withoutRepeatedInvalidations(java.util.List<WriteOp> batch) {
+    static List<WriteOp> withoutRepeatedInvalidations(List<WriteOp> batch) {
         int lastAll = -1;
-        java.util.Map<Object, Integer> last = new java.util.HashMap<>();
+        Map<WriteOp, Integer> lastOfEach = new HashMap<>();
         for (int i = 0; i < batch.size(); i++) {
             WriteOp op = batch.get(i);
             if (op instanceof InvalidateAll) {
                 lastAll = i;
-            } else if (op instanceof InvalidateDatabase || op instanceof InvalidateTable) {
-                last.put(op, i);
+            } else if (invalidatesOneName(op)) {
+                lastOfEach.put(op, i);
             }
         }
-        java.util.List<WriteOp> kept = new java.util.ArrayList<>(batch.size());
+        List<WriteOp> kept = new ArrayList<>(batch.size());
         for (int i = Math.max(lastAll, 0); i < batch.size(); i++) {
             WriteOp op = batch.get(i);
-            boolean repeatedLater = (op instanceof InvalidateDatabase || op instanceof InvalidateTable)
-                    && last.get(op) != i;
-            if (!repeatedLater) {
+            if (!invalidatesOneName(op) || lastOfEach.get(op) == i) {
                 kept.add(op);
             }
         }
         return kept;
+    }
+
+    /** An invalidation of one table or one database; equal records are the same invalidation. */
+    private static boolean invalidatesOneName(WriteOp op) {
+        return op instanceof InvalidateDatabase || op instanceof InvalidateTable;
     }
 }
