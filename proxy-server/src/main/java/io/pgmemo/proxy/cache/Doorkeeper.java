@@ -23,7 +23,7 @@ final class Doorkeeper {
         this.windowMillis = Math.max(1000, windowMillis);
     }
 
-    /** True when this key missed before within the window (store it now); otherwise remembers it. */
+    /** True when this key missed before within the window (store it now); either way, remembers this miss. */
     boolean admit(CacheKey key, String sql, long nowMillis) {
         long hash = ((long) key.hashCode() << 32) ^ (sql.hashCode() & 0xFFFF_FFFFL) | 1L;
         int slot = (int) (hash ^ (hash >>> 29)) & (SLOTS - 1);
