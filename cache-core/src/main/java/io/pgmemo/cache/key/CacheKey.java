@@ -13,30 +13,31 @@ import java.util.Objects;
  * Identity of a cached result: session fingerprint, SQL text and, for the extended protocol,
  * parameter types, values and format codes, encoded into one unambiguous byte string.
  *
- * <p>The SHA-256 digest indexes the key (hash code, DuckDB look-up); equality always compares
- * the full encoding, so a digest collision can never serve another query's result.
+ * <p>A 64-bit FNV-1a hash of the encoding indexes the key in memory; the SHA-256 digest, computed
+ * only when asked (the DuckDB file's look-ups, debug logs), indexes it in the file. Equality always
+ * compares the full encoding, so no collision can ever serve another query's result.
  */
 public final class CacheKey {
     private static final byte VERSION = 1;
     private static final int DIGEST_LENGTH = 32;
 
     private final byte[] encoded;
-    private final byte[] digest;
-    private final int hash;
+    private final long hash64;
+    /** Written once, when first asked for; volatile so that another thread sees the whole array. */
+    private volatile byte[] digest;
 
     private CacheKey(byte[] encoded) {
-        this(encoded, sha256(encoded));
+        this(encoded, fnv1a(FNV_OFFSET_BASIS, encoded, 0));
     }
 
-    private CacheKey(byte[] encoded, byte[] digest) {
+    private CacheKey(byte[] encoded, long hash64) {
         this.encoded = encoded;
-        this.digest = digest;
-        this.hash = (digest[0] & 0xff) << 24 | (digest[1] & 0xff) << 16 | (digest[2] & 0xff) << 8 | (digest[3] & 0xff);
+        this.hash64 = hash64;
     }
 
-    /** A key whose encoding starts with the prefix: only the rest is hashed, from the prefix's hash state. */
+    /** A key whose encoding starts with the prefix: only the rest is hashed, from the prefix's hash. */
     private static CacheKey withPrefix(Prefix prefix, byte[] encoded) {
-        return new CacheKey(encoded, prefix.digestOf(encoded));
+        return new CacheKey(encoded, fnv1a(prefix.hash64, encoded, prefix.encoded.length));
     }
 
     /** Key of a simple-protocol Query message. */
@@ -60,29 +61,16 @@ public final class CacheKey {
 
     /**
      * A session fingerprint encoded once, to build the keys of many queries of that state, with the
-     * SHA-256 state after hashing it: a key's digest then costs only the bytes after the prefix (the
-     * same digest as hashing the whole encoding). Never updated after construction, so it may be
-     * shared.
+     * hash of that encoding: a key's hash then costs only the bytes after the prefix (the same hash
+     * as of the whole encoding). Immutable, so it may be shared.
      */
     public static final class Prefix {
         private final byte[] encoded;
-        private final MessageDigest hashed;
+        private final long hash64;
 
         private Prefix(byte[] encoded) {
             this.encoded = encoded;
-            this.hashed = newSha256();
-            hashed.update(encoded);
-        }
-
-        private byte[] digestOf(byte[] key) {
-            MessageDigest state;
-            try {
-                state = (MessageDigest) hashed.clone();
-            } catch (CloneNotSupportedException e) {
-                return sha256(key);
-            }
-            state.update(key, encoded.length, key.length - encoded.length);
-            return state.digest();
+            this.hash64 = fnv1a(FNV_OFFSET_BASIS, encoded, 0);
         }
     }
 
@@ -153,26 +141,52 @@ public final class CacheKey {
 
     /** A copy of the 32-byte SHA-256 digest of the encoding. */
     public byte[] digest() {
-        return digest.clone();
+        return sha256Digest().clone();
     }
 
     public String digestHex() {
-        return HexFormat.of().formatHex(digest);
+        return HexFormat.of().formatHex(sha256Digest());
+    }
+
+    private byte[] sha256Digest() {
+        byte[] d = digest;
+        if (d == null) {
+            d = sha256(encoded);
+            digest = d;
+        }
+        return d;
+    }
+
+    /** 64 bits of hash of the encoding, for tables that keep more than a hash code's worth. */
+    public long hash64() {
+        return hash64;
     }
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof CacheKey other && hash == other.hash && Arrays.equals(encoded, other.encoded);
+        return o instanceof CacheKey other && hash64 == other.hash64 && Arrays.equals(encoded, other.encoded);
     }
 
     @Override
     public int hashCode() {
-        return hash;
+        return (int) (hash64 ^ (hash64 >>> 32));
     }
 
     @Override
     public String toString() {
         return "CacheKey[" + digestHex().substring(0, 16) + ", " + encoded.length + " bytes]";
+    }
+
+    private static final long FNV_OFFSET_BASIS = 0xcbf29ce484222325L;
+    private static final long FNV_PRIME = 0x100000001b3L;
+
+    /** FNV-1a over bytes[from..]: cheap on the event loop for the short keys of point look-ups. */
+    private static long fnv1a(long hash, byte[] bytes, int from) {
+        long h = hash;
+        for (int i = from; i < bytes.length; i++) {
+            h = (h ^ (bytes[i] & 0xff)) * FNV_PRIME;
+        }
+        return h;
     }
 
     /** MessageDigest instances are not thread-safe, and looking one up costs more than hashing a key. */

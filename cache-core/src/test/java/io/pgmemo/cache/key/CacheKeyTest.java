@@ -129,7 +129,7 @@ class CacheKeyTest {
         assertThat(key.encoded()).startsWith(1, 'F', 'd', 0, 0, 0, 1, 'd', 'u', -1, -1, -1, -1);
     }
 
-    /** Keys built from a prefix hash only what follows it, yet have the digest of their whole encoding. */
+    /** Keys built from a prefix hash only what follows it, yet have the hash and digest of their whole encoding. */
     @Test
     void keysBuiltFromAPrefixHaveTheDigestOfTheirWholeEncoding() {
         CacheKey.Prefix prefix = CacheKey.prefix(BASE);
@@ -142,6 +142,7 @@ class CacheKeyTest {
             CacheKey rebuilt = CacheKey.fromEncoded(key.encoded());
             assertThat(key.digestHex()).isEqualTo(rebuilt.digestHex());
             assertThat(key).isEqualTo(rebuilt).hasSameHashCodeAs(rebuilt);
+            assertThat(key.hash64()).isEqualTo(rebuilt.hash64());
         }
         assertThat(CacheKey.forSimpleQuery(prefix, "q")).isEqualTo(CacheKey.forSimpleQuery(BASE, "q"));
     }

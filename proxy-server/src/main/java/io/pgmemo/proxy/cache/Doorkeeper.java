@@ -9,14 +9,14 @@ import io.pgmemo.cache.key.CacheKey;
  * execution on. A read seen last longer ago than the TTL counts as new: it repeats less often than
  * its entry would live, so storing it would mostly pay for an entry that expires unread.
  *
- * <p>A lossy, lock-free table of key hashes and the second each was last seen: a race or a
- * collision only makes one admission early or late, never a wrong answer.
+ * <p>A lossy, lock-free table with one long per slot: the high half of the key's hash (the slot is
+ * taken from the low half) and the second it was last seen, so a look-up costs one cache line. A
+ * race or a collision only makes one admission early or late, never a wrong answer.
  */
 final class Doorkeeper {
     private static final int SLOTS = 1 << 20;
 
     private final long[] seen = new long[SLOTS];
-    private final int[] seenAtSecond = new int[SLOTS];
     private final long windowMillis;
 
     Doorkeeper(long windowMillis) {
@@ -24,14 +24,16 @@ final class Doorkeeper {
     }
 
     /** True when this key missed before within the window (store it now); either way, remembers this miss. */
-    boolean admit(CacheKey key, String sql, long nowMillis) {
-        long hash = ((long) key.hashCode() << 32) ^ (sql.hashCode() & 0xFFFF_FFFFL) | 1L;
-        int slot = (int) (hash ^ (hash >>> 29)) & (SLOTS - 1);
+    boolean admit(CacheKey key, long nowMillis) {
+        long hash = key.hash64();
+        int slot = (int) (hash ^ (hash >>> 20)) & (SLOTS - 1);
+        // Never 0, so that an empty slot matches no key.
+        long tag = (hash | 1L << 32) & 0xFFFF_FFFF_0000_0000L;
         // Seconds as an int: the difference below stays right when the count wraps (in 2038).
         int nowSecond = (int) (nowMillis / 1000);
-        boolean repeated = seen[slot] == hash && (nowSecond - seenAtSecond[slot]) * 1000L <= windowMillis;
-        seen[slot] = hash;
-        seenAtSecond[slot] = nowSecond;
+        long last = seen[slot];
+        boolean repeated = (last & 0xFFFF_FFFF_0000_0000L) == tag && (nowSecond - (int) last) * 1000L <= windowMillis;
+        seen[slot] = tag | (nowSecond & 0xFFFF_FFFFL);
         return repeated;
     }
 }

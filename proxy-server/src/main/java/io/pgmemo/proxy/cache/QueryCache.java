@@ -277,8 +277,8 @@ public final class QueryCache implements AutoCloseable {
     }
 
     /** Whether a missed result should be captured and stored: on its second miss within one TTL. */
-    boolean admit(CacheKey key, String sql) {
-        return doorkeeper.admit(key, sql, System.currentTimeMillis());
+    boolean admit(CacheKey key) {
+        return doorkeeper.admit(key, System.currentTimeMillis());
     }
 
     /**
