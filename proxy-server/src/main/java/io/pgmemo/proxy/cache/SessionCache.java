@@ -65,6 +65,13 @@ public final class SessionCache {
         }
     }
 
+    /**
+     * A query shape (literals replaced) judged a cacheable read for the current state: a new text
+     * of that shape (a point lookup of another key) skips classification and the catalog's verdict.
+     */
+    private record KnownShape(Set<Long> relationOids, long epoch, boolean standardConformingStrings) {
+    }
+
     /** An extended-protocol statement's SQL judged cacheable for the current state. */
     private record KnownStatement(Set<Long> relationOids, long epoch) {
     }
@@ -81,6 +88,7 @@ public final class SessionCache {
     private final Deque<Frame> waiting = new ArrayDeque<>();
     /** Reads already judged cacheable for the current state: a repeated hit skips lexing and hashing. */
     private final Map<String, KnownRead> knownReads = new HashMap<>();
+    private final Map<String, KnownShape> knownShapes = new HashMap<>();
     private final Map<String, KnownStatement> knownStatements = new HashMap<>();
     private final PreparedStatements statements = new PreparedStatements();
     /** Extended-protocol messages held until their Sync, while they may be answered from the cache. */
@@ -282,7 +290,7 @@ public final class SessionCache {
             return;
         }
         long sequence = cache.tiers().invalidationSequence();
-        boolean admitted = cache.admit(key, sql);
+        boolean admitted = cache.admit(key);
         // A read the catalog judged cacheable: its messages change nothing, whatever their text says.
         held.frames().forEach(frame -> forwardExtended(frame, true));
         extended.endCycle();
@@ -386,6 +394,15 @@ public final class SessionCache {
             }
         }
         SqlShape shape = SqlShape.of(sql, standardConformingStrings);
+        if (state != null && idle && !shape.timeLiteral()) {
+            KnownShape known = knownShapes.get(shape.text());
+            if (known != null && known.epoch() == cache.verdictEpoch()
+                    && known.standardConformingStrings() == standardConformingStrings) {
+                serveOrCapture(frame, sql, new KnownRead(CacheKey.forSimpleQuery(keyPrefix, sql),
+                        known.relationOids(), known.epoch()), false);
+                return;
+            }
+        }
         List<Classification> statements = cache.classification(shape, standardConformingStrings,
                 () -> StatementClassifier.classifyAll(sql, standardConformingStrings));
         Classification only = statements.size() == 1 ? statements.get(0) : null;
@@ -459,9 +476,13 @@ public final class SessionCache {
             forwardStatements(frame, shape, List.of(read), fromText);
             return;
         }
-        KnownRead known = new KnownRead(CacheKey.forSimpleQuery(keyPrefix, sql), verdict.relationOids(),
-                cache.verdictEpoch());
-        serveOrCapture(frame, sql, known, false);
+        long epoch = cache.verdictEpoch();
+        if (knownShapes.size() >= MAX_KNOWN_READS) {
+            knownShapes.clear();
+        }
+        knownShapes.put(shape.text(), new KnownShape(verdict.relationOids(), epoch, standardConformingStrings));
+        serveOrCapture(frame, sql, new KnownRead(CacheKey.forSimpleQuery(keyPrefix, sql), verdict.relationOids(),
+                epoch), false);
     }
 
     /** Remembers a read that repeats; a text seen once (a point lookup of a new key) is not kept. */
@@ -499,7 +520,7 @@ public final class SessionCache {
             awaitingFlight = new AwaitedQuery(frame);
             return;
         }
-        boolean admitted = cache.admit(read.key(), sql);
+        boolean admitted = cache.admit(read.key());
         if (admitted && !remembered) {
             remember(sql, read);
         }
@@ -546,6 +567,7 @@ public final class SessionCache {
         state = null;
         keyPrefix = null;
         knownReads.clear();
+        knownShapes.clear();
         knownStatements.clear();
     }
 
@@ -553,6 +575,7 @@ public final class SessionCache {
         state = learned;
         keyPrefix = learned.fingerprint() == null ? null : CacheKey.prefix(learned.fingerprint());
         knownReads.clear();
+        knownShapes.clear();
         knownStatements.clear();
     }
 

@@ -130,6 +130,24 @@ class SessionSettingsTest {
         }
     }
 
+    /**
+     * A query shape judged under one search_path, read with other literals after the path changed:
+     * its table is resolved anew, so a write to the table it now reads drops the new entry.
+     */
+    @Test
+    void aKnownShapeIsJudgedAgainUnderANewSearchPath() throws Exception {
+        try (Twin session = Twin.open(proxy, USER, "SET search_path = set_one")) {
+            session.cache("SELECT * FROM set_same WHERE id > 0 ORDER BY id");
+            session.both("SET search_path = set_two");
+            String read = "SELECT * FROM set_same WHERE id > 1 ORDER BY id";
+            Outcome before = session.cache(read);
+            session.viaProxy("UPDATE set_two.set_same SET v = 'changed' WHERE id = 3");
+            assertThat(session.noHit(read)).isNotEqualTo(before);
+        } finally {
+            proxy.admin("UPDATE set_two.set_same SET v = 'schema two' WHERE id = 3");
+        }
+    }
+
     /** The session changes search_path through a view that calls set_config: its next reads follow the new path. */
     @Test
     void searchPathChangedByAViewIsFollowed() throws Exception {
