@@ -45,7 +45,7 @@ public final class QueryCache implements AutoCloseable {
     private final Map<VerdictKey, ReadVerdict> verdicts = new ConcurrentHashMap<>();
     /** What forwarded statement strings change, per database and shape; see {@link #writeScope}. */
     private final Map<String, Invalidation> writeScopes = new ConcurrentHashMap<>();
-    private final CatalogRules rules = CatalogRules.defaults();
+    private final CatalogRules rules;
     private volatile long answersSince = System.nanoTime();
     private final ExecutorService catalogExecutor = Executors.newFixedThreadPool(2, daemon("pgmemo-catalog"));
     private final ScheduledExecutorService statsLogger = Executors.newSingleThreadScheduledExecutor(
@@ -75,6 +75,7 @@ public final class QueryCache implements AutoCloseable {
 
     public QueryCache(CacheConfig config, CatalogLogin login, boolean persistent) {
         this.config = config;
+        this.rules = new CatalogRules(false, false, config.catalogMaxAge());
         this.login = login;
         this.doorkeeper = new Doorkeeper(config.ttl().toMillis());
         this.tiers = persistent ? TieredCache.open(config, stats) : TieredCache.memoryOnly(config, stats);
@@ -303,8 +304,12 @@ public final class QueryCache implements AutoCloseable {
         flight.land(stored);
     }
 
-    /** Changes whenever the verdicts are dropped, so sessions drop what they derived from them. */
+    /**
+     * Changes whenever the verdicts are dropped, so sessions drop what they derived from them; past
+     * the catalog's max age they are dropped first, so what a session remembers ages with them.
+     */
     long verdictEpoch() {
+        expireAnswers();
         return verdictEpoch.get();
     }
 
