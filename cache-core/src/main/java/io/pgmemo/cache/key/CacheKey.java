@@ -49,7 +49,8 @@ public final class CacheKey {
     public static CacheKey forSimpleQuery(Prefix prefix, String sql) {
         Objects.requireNonNull(sql, "sql");
         byte[] text = sql.getBytes(StandardCharsets.UTF_8);
-        KeyWriter w = new KeyWriter(prefix.encoded.length + text.length + 16);
+        // Exactly its size (two tags and a length), so that the writer's array is the key's.
+        KeyWriter w = new KeyWriter(prefix.encoded.length + 2 + 4 + text.length);
         w.raw(prefix.encoded).tag('Q').bytes('S', text);
         return withPrefix(prefix, w.toByteArray());
     }

@@ -76,8 +76,9 @@ final class KeyWriter {
         return this;
     }
 
+    /** The bytes written; the writer's own array when it was sized exactly (do not write after this). */
     byte[] toByteArray() {
-        return Arrays.copyOf(buf, size);
+        return size == buf.length ? buf : Arrays.copyOf(buf, size);
     }
 
     private void ensure(int extra) {

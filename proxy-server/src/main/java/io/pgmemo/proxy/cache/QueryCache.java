@@ -278,8 +278,8 @@ public final class QueryCache implements AutoCloseable {
     }
 
     /** Whether a missed result should be captured and stored: on its second miss within one TTL. */
-    boolean admit(CacheKey key) {
-        return doorkeeper.admit(key, System.currentTimeMillis());
+    boolean admit(CacheKey key, long nowMillis) {
+        return doorkeeper.admit(key, nowMillis);
     }
 
     /**

@@ -266,7 +266,8 @@ public final class SessionCache {
     }
 
     private void answerOrCapture(ExtendedCycle held, Frame sync, String sql, CacheKey key, KnownStatement known) {
-        CachedResult hit = cache.tiers().getHot(key, System.currentTimeMillis());
+        long now = System.currentTimeMillis();
+        CachedResult hit = cache.tiers().getHot(key, now);
         if (hit != null) {
             if (log.isDebugEnabled()) {
                 log.debug("hit {}", key.digestHex());
@@ -290,7 +291,7 @@ public final class SessionCache {
             return;
         }
         long sequence = cache.tiers().invalidationSequence();
-        boolean admitted = cache.admit(key);
+        boolean admitted = cache.admit(key, now);
         // A read the catalog judged cacheable: its messages change nothing, whatever their text says.
         held.frames().forEach(frame -> forwardExtended(frame, true));
         extended.endCycle();
@@ -495,7 +496,8 @@ public final class SessionCache {
 
     /** @param remembered the read came from {@link #knownReads} (remembering it again could clear them) */
     private void serveOrCapture(Frame frame, String sql, KnownRead read, boolean remembered) {
-        CachedResult hit = cache.tiers().getHot(read.key(), System.currentTimeMillis());
+        long now = System.currentTimeMillis();
+        CachedResult hit = cache.tiers().getHot(read.key(), now);
         if (hit != null) {
             if (!remembered) {
                 remember(sql, read);
@@ -520,7 +522,7 @@ public final class SessionCache {
             awaitingFlight = new AwaitedQuery(frame);
             return;
         }
-        boolean admitted = cache.admit(read.key());
+        boolean admitted = cache.admit(read.key(), now);
         if (admitted && !remembered) {
             remember(sql, read);
         }
