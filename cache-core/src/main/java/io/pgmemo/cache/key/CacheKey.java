@@ -21,23 +21,29 @@ public final class CacheKey {
     private static final byte VERSION = 1;
     private static final int DIGEST_LENGTH = 32;
 
-    private final byte[] encoded;
+    private static final byte[] NONE = new byte[0];
+
+    /**
+     * The encoding is {@code head} followed by {@code tail}: for keys built from a {@link Prefix},
+     * the session's shared prefix and this query's own bytes, so that a key does not copy the
+     * prefix (hundreds of bytes with a session's settings); for keys read back from storage, the
+     * whole encoding and nothing.
+     */
+    private final byte[] head;
+    private final byte[] tail;
     private final long hash64;
     /** Written once, when first asked for; volatile so that another thread sees the whole array. */
     private volatile byte[] digest;
 
-    private CacheKey(byte[] encoded) {
-        this(encoded, fnv1a(FNV_OFFSET_BASIS, encoded, 0));
-    }
-
-    private CacheKey(byte[] encoded, long hash64) {
-        this.encoded = encoded;
+    private CacheKey(byte[] head, byte[] tail, long hash64) {
+        this.head = head;
+        this.tail = tail;
         this.hash64 = hash64;
     }
 
-    /** A key whose encoding starts with the prefix: only the rest is hashed, from the prefix's hash. */
-    private static CacheKey withPrefix(Prefix prefix, byte[] encoded) {
-        return new CacheKey(encoded, fnv1a(prefix.hash64, encoded, prefix.encoded.length));
+    /** A key of the prefix's session state: only the rest is hashed, from the prefix's hash. */
+    private static CacheKey withPrefix(Prefix prefix, byte[] rest) {
+        return new CacheKey(prefix.encoded, rest, fnv1a(prefix.hash64, rest));
     }
 
     /** Key of a simple-protocol Query message. */
@@ -50,8 +56,8 @@ public final class CacheKey {
         Objects.requireNonNull(sql, "sql");
         byte[] text = sql.getBytes(StandardCharsets.UTF_8);
         // Exactly its size (two tags and a length), so that the writer's array is the key's.
-        KeyWriter w = new KeyWriter(prefix.encoded.length + 2 + 4 + text.length);
-        w.raw(prefix.encoded).tag('Q').bytes('S', text);
+        KeyWriter w = new KeyWriter(2 + 4 + text.length);
+        w.tag('Q').bytes('S', text);
         return withPrefix(prefix, w.toByteArray());
     }
 
@@ -71,7 +77,7 @@ public final class CacheKey {
 
         private Prefix(byte[] encoded) {
             this.encoded = encoded;
-            this.hash64 = fnv1a(FNV_OFFSET_BASIS, encoded, 0);
+            this.hash64 = fnv1a(FNV_OFFSET_BASIS, encoded);
         }
     }
 
@@ -92,8 +98,8 @@ public final class CacheKey {
         for (byte[] value : parameterValues) {
             valueBytes += value == null ? 4 : value.length + 4;
         }
-        KeyWriter w = new KeyWriter(prefix.encoded.length + sql.length() * 3 + valueBytes + 64);
-        w.raw(prefix.encoded).tag('E').string('C', cycle).string('S', sql).ints('T', parameterTypeOids);
+        KeyWriter w = new KeyWriter(sql.length() * 3 + valueBytes + 64);
+        w.tag('E').string('C', cycle).string('S', sql).ints('T', parameterTypeOids);
         w.tag('V').int32(parameterValues.size());
         for (byte[] value : parameterValues) {
             w.lengthPrefixed(value);
@@ -107,7 +113,8 @@ public final class CacheKey {
         if (encoded.length == 0 || encoded[0] != VERSION) {
             throw new IllegalArgumentException("not a cache key of version " + VERSION);
         }
-        return new CacheKey(encoded.clone());
+        byte[] copy = encoded.clone();
+        return new CacheKey(copy, NONE, fnv1a(FNV_OFFSET_BASIS, copy));
     }
 
     private static KeyWriter header(SessionFingerprint f, int sizeHint) {
@@ -133,11 +140,13 @@ public final class CacheKey {
 
     /** A copy of the full encoding. */
     public byte[] encoded() {
-        return encoded.clone();
+        byte[] whole = Arrays.copyOf(head, head.length + tail.length);
+        System.arraycopy(tail, 0, whole, head.length, tail.length);
+        return whole;
     }
 
     public int encodedLength() {
-        return encoded.length;
+        return head.length + tail.length;
     }
 
     /** A copy of the 32-byte SHA-256 digest of the encoding. */
@@ -152,7 +161,10 @@ public final class CacheKey {
     private byte[] sha256Digest() {
         byte[] d = digest;
         if (d == null) {
-            d = sha256(encoded);
+            MessageDigest sha = SHA_256.get();
+            sha.update(head);
+            d = sha.digest(tail);
+            assert d.length == DIGEST_LENGTH;
             digest = d;
         }
         return d;
@@ -165,7 +177,26 @@ public final class CacheKey {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof CacheKey other && hash64 == other.hash64 && Arrays.equals(encoded, other.encoded);
+        return o instanceof CacheKey other && hash64 == other.hash64 && sameEncoding(other);
+    }
+
+    /** Whether the two encodings are equal, however each is split between head and tail. */
+    private boolean sameEncoding(CacheKey other) {
+        if (head == other.head) {
+            return Arrays.equals(tail, other.tail);
+        }
+        if (encodedLength() != other.encodedLength()) {
+            return false;
+        }
+        CacheKey shortHead = head.length <= other.head.length ? this : other;
+        CacheKey longHead = shortHead == this ? other : this;
+        int cut = shortHead.head.length;
+        int rest = longHead.head.length - cut;
+        // shortHead: [head][tail...........]
+        // longHead:  [head.........][tail..]
+        return Arrays.equals(shortHead.head, 0, cut, longHead.head, 0, cut)
+                && Arrays.equals(shortHead.tail, 0, rest, longHead.head, cut, cut + rest)
+                && Arrays.equals(shortHead.tail, rest, shortHead.tail.length, longHead.tail, 0, longHead.tail.length);
     }
 
     @Override
@@ -175,16 +206,16 @@ public final class CacheKey {
 
     @Override
     public String toString() {
-        return "CacheKey[" + digestHex().substring(0, 16) + ", " + encoded.length + " bytes]";
+        return "CacheKey[" + digestHex().substring(0, 16) + ", " + encodedLength() + " bytes]";
     }
 
     private static final long FNV_OFFSET_BASIS = 0xcbf29ce484222325L;
     private static final long FNV_PRIME = 0x100000001b3L;
 
-    /** FNV-1a over bytes[from..]: cheap on the event loop for the short keys of point look-ups. */
-    private static long fnv1a(long hash, byte[] bytes, int from) {
+    /** FNV-1a of bytes, continued from hash: cheap on the event loop for the short keys of point look-ups. */
+    private static long fnv1a(long hash, byte[] bytes) {
         long h = hash;
-        for (int i = from; i < bytes.length; i++) {
+        for (int i = 0; i < bytes.length; i++) {
             h = (h ^ (bytes[i] & 0xff)) * FNV_PRIME;
         }
         return h;
@@ -199,11 +230,5 @@ public final class CacheKey {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is required of every Java runtime", e);
         }
-    }
-
-    private static byte[] sha256(byte[] bytes) {
-        byte[] d = SHA_256.get().digest(bytes);
-        assert d.length == DIGEST_LENGTH;
-        return d;
     }
 }

@@ -23,14 +23,6 @@ final class KeyWriter {
         return this;
     }
 
-    /** Bytes written by another KeyWriter, as they are. */
-    KeyWriter raw(byte[] encoded) {
-        ensure(encoded.length);
-        System.arraycopy(encoded, 0, buf, size, encoded.length);
-        size += encoded.length;
-        return this;
-    }
-
     KeyWriter int32(int value) {
         ensure(4);
         buf[size++] = (byte) (value >>> 24);

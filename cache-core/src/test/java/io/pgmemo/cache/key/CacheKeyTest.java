@@ -142,7 +142,9 @@ class CacheKeyTest {
             CacheKey rebuilt = CacheKey.fromEncoded(key.encoded());
             assertThat(key.digestHex()).isEqualTo(rebuilt.digestHex());
             assertThat(key).isEqualTo(rebuilt).hasSameHashCodeAs(rebuilt);
+            assertThat(rebuilt).as("read back from storage, looked up by a live key").isEqualTo(key);
             assertThat(key.hash64()).isEqualTo(rebuilt.hash64());
+            assertThat(key.encodedLength()).isEqualTo(rebuilt.encodedLength());
         }
         assertThat(CacheKey.forSimpleQuery(prefix, "q")).isEqualTo(CacheKey.forSimpleQuery(BASE, "q"));
     }
