@@ -21,6 +21,7 @@ import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
+import org.openjdk.jmh.infra.Blackhole;
 
 /**
  * The cache's work for one pgbench select-only query (a point lookup of a random key among 1M), in
@@ -95,9 +96,9 @@ public class ReadPathBenchmark {
 
     /** Text, shape, key and the memory tier's look-up: about one in ten is stored (a hit). */
     @Benchmark
-    public CachedResult lookUp() {
+    public CachedResult lookUp(Blackhole shapes) {
         String sql = nextText();
-        SqlShape.of(sql, true);
+        shapes.consume(SqlShape.of(sql, true));
         return memory.get(CacheKey.forSimpleQuery(prefix, sql), NOW);
     }
 
