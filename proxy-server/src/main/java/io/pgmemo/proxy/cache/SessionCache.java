@@ -231,7 +231,9 @@ public final class SessionCache {
         }
         String sql = parse.query();
         KnownStatement known = knownStatements.get(sql);
-        if (known == null || known.epoch() != cache.verdictEpoch()) {
+        // Read before the verdict: answers that expire meanwhile leave it tagged with the old epoch.
+        long epoch = cache.verdictEpoch();
+        if (known == null || known.epoch() != epoch) {
             SqlShape shape = SqlShape.of(sql, standardConformingStrings);
             List<Classification> classified = cache.classification(shape, standardConformingStrings,
                     () -> StatementClassifier.classifyAll(sql, standardConformingStrings));
@@ -253,7 +255,7 @@ public final class SessionCache {
                 forwardCycle(held, sync, mayHaveSideEffects(verdict) ? Invalidation.ALL : Invalidation.NONE);
                 return;
             }
-            known = new KnownStatement(verdict.relationOids(), cache.verdictEpoch());
+            known = new KnownStatement(verdict.relationOids(), epoch);
             if (knownStatements.size() >= MAX_KNOWN_READS) {
                 knownStatements.clear();
             }
@@ -458,9 +460,11 @@ public final class SessionCache {
         String database = state.fingerprint().database();
         String searchPath = state.fingerprint().searchPath();
         String role = state.fingerprint().currentRole();
+        // Read before the verdict: answers that expire meanwhile leave it tagged with the old epoch.
+        long epoch = cache.verdictEpoch();
         ReadVerdict verdict = cache.knownVerdict(database, searchPath, role, shape.text(), read);
         if (verdict != null) {
-            serveOrCapture(frame, sql, shape, read, verdict);
+            serveOrCapture(frame, sql, shape, read, verdict, epoch);
             return;
         }
         hold(frame);
@@ -468,7 +472,8 @@ public final class SessionCache {
                 client.eventLoop().execute(this::resumeAfterLookUp));
     }
 
-    private void serveOrCapture(Frame frame, String sql, SqlShape shape, Classification read, ReadVerdict verdict) {
+    private void serveOrCapture(Frame frame, String sql, SqlShape shape, Classification read, ReadVerdict verdict,
+                                long epoch) {
         if (!verdict.cacheable()) {
             log.debug("not cacheable ({}): {}", verdict.reason(), read.command());
             // Unless refused for time alone, a view, policy or operator may call a function that writes
@@ -477,7 +482,6 @@ public final class SessionCache {
             forwardStatements(frame, shape, List.of(read), fromText);
             return;
         }
-        long epoch = cache.verdictEpoch();
         if (knownShapes.size() >= MAX_KNOWN_READS) {
             knownShapes.clear();
         }
