@@ -31,12 +31,8 @@ public record CacheConfig(Duration ttl, long memoryBytes, Path file, long maxFil
         Objects.requireNonNull(ttl, "ttl");
         Objects.requireNonNull(file, "file");
         Objects.requireNonNull(catalogMaxAge, "catalogMaxAge");
-        if (ttl.isNegative() || ttl.isZero()) {
-            throw new IllegalArgumentException("ttl must be positive: " + ttl);
-        }
-        if (catalogMaxAge.isNegative() || catalogMaxAge.isZero()) {
-            throw new IllegalArgumentException("catalogMaxAge must be positive: " + catalogMaxAge);
-        }
+        requirePositive("ttl", ttl);
+        requirePositive("catalogMaxAge", catalogMaxAge);
         requirePositive("memoryBytes", memoryBytes);
         requirePositive("maxFileBytes", maxFileBytes);
         requirePositive("maxEntryBytes", maxEntryBytes);
@@ -69,6 +65,12 @@ public record CacheConfig(Duration ttl, long memoryBytes, Path file, long maxFil
 
     public CacheConfig withCatalogMaxAge(Duration value) {
         return new CacheConfig(ttl, memoryBytes, file, maxFileBytes, maxEntryBytes, value);
+    }
+
+    private static void requirePositive(String name, Duration value) {
+        if (value.isNegative() || value.isZero()) {
+            throw new IllegalArgumentException(name + " must be positive: " + value);
+        }
     }
 
     private static void requirePositive(String name, long value) {
