@@ -15,6 +15,7 @@ import io.pgmemo.cache.key.CacheKey;
  */
 final class Doorkeeper {
     private static final int SLOTS = 1 << 20;
+    private static final long HIGH_HALF = 0xFFFF_FFFF_0000_0000L;
 
     private final long[] seen = new long[SLOTS];
     private final long windowMillis;
@@ -28,11 +29,11 @@ final class Doorkeeper {
         long hash = key.hash64();
         int slot = (int) (hash ^ (hash >>> 20)) & (SLOTS - 1);
         // Never 0, so that an empty slot matches no key.
-        long tag = (hash | 1L << 32) & 0xFFFF_FFFF_0000_0000L;
+        long tag = (hash | 1L << 32) & HIGH_HALF;
         // Seconds as an int: the difference below stays right when the count wraps (in 2038).
         int nowSecond = (int) (nowMillis / 1000);
         long last = seen[slot];
-        boolean repeated = (last & 0xFFFF_FFFF_0000_0000L) == tag && (nowSecond - (int) last) * 1000L <= windowMillis;
+        boolean repeated = (last & HIGH_HALF) == tag && (nowSecond - (int) last) * 1000L <= windowMillis;
         seen[slot] = tag | (nowSecond & 0xFFFF_FFFFL);
         return repeated;
     }
