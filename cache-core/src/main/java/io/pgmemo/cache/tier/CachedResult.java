@@ -28,6 +28,8 @@ public final class CachedResult {
     private volatile long lastHit;
     /** Set when the memory tier lets go of it: invalidated, evicted, expired or replaced. */
     private volatile boolean dropped;
+    /** The memory tier's invalidation sequence when it stored the entry; guarded by that tier's lock. */
+    private long storedAt;
     /** Read from the cache file, or handed to it to write: its row may exist, so its hits may be recorded there. */
     private volatile boolean inFile;
 
@@ -154,6 +156,14 @@ public final class CachedResult {
     @Override
     public String toString() {
         return "CachedResult[" + key + ", db=" + database + ", " + response.length + " bytes, " + rows + " rows]";
+    }
+
+    void storedAt(long invalidationSequence) {
+        storedAt = invalidationSequence;
+    }
+
+    long storedAt() {
+        return storedAt;
     }
 
     void markDropped() {

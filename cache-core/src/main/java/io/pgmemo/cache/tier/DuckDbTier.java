@@ -19,6 +19,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -52,9 +53,9 @@ public final class DuckDbTier implements MemoryTierListener, AutoCloseable {
     private final ConcurrentHashMap<CacheKey, CachedResult> touched = new ConcurrentHashMap<>();
     /**
      * Entries stored in memory but not yet in the file, per database (so that a write, which
-     * invalidates its database, costs no scan). An entry is written back only while it is still
-     * kept by the memory tier ({@link CachedResult#isDropped()}): an invalidated one is
-     * never resurrected, and a table's invalidation costs no scan here. The scheduled flush writes
+     * invalidates its database, costs no scan). An entry is written back only while the memory tier
+     * still holds it ({@link #writeBackOnlyWhile}): an invalidated one is never resurrected, and a
+     * table's invalidation costs no scan here. The scheduled flush writes
      * the ones hit {@value #WRITE_BACK_HITS} times; every other flush (close, flushNow, a file read)
      * writes them all. Bounded in entries and bytes: dropping them only loses persistence.
      */
@@ -67,6 +68,7 @@ public final class DuckDbTier implements MemoryTierListener, AutoCloseable {
     /** Hit counts sent to the file (one UPDATE each), for tests; written by the executor only. */
     private volatile long hitCountsWritten;
     private volatile boolean closed;
+    private volatile Predicate<CachedResult> held = entry -> !entry.isDropped();
 
     private DuckDbTier(long maxEntryBytes, ScheduledThreadPoolExecutor executor, FileStore store) {
         this.maxEntryBytes = maxEntryBytes;
@@ -104,6 +106,14 @@ public final class DuckDbTier implements MemoryTierListener, AutoCloseable {
     /** A tier that keeps nothing, for running with memory only. */
     public static DuckDbTier disabled(CacheStats stats) {
         return new DuckDbTier(0, newExecutor(), FileStore.disabled(stats));
+    }
+
+    /**
+     * Tells whether the memory tier still holds an entry that no invalidation has made stale: only
+     * such entries are written back. Until set: whether it has not let go of it ({@link CachedResult#isDropped()}).
+     */
+    void writeBackOnlyWhile(Predicate<CachedResult> held) {
+        this.held = held;
     }
 
     private static FileStore openStore(CacheConfig config, CacheStats stats) {
@@ -302,7 +312,7 @@ public final class DuckDbTier implements MemoryTierListener, AutoCloseable {
             for (ConcurrentHashMap<CacheKey, CachedResult> ofDatabase : unwritten.values()) {
                 for (Iterator<CachedResult> it = ofDatabase.values().iterator(); it.hasNext(); ) {
                     CachedResult entry = it.next();
-                    if (!entry.isDropped()) {
+                    if (held.test(entry)) {
                         batch.add(writeBack(entry));
                     }
                     it.remove();
@@ -316,7 +326,7 @@ public final class DuckDbTier implements MemoryTierListener, AutoCloseable {
                 ConcurrentHashMap<CacheKey, CachedResult> ofDatabase = unwritten.get(entry.database());
                 if (entry.hits() >= WRITE_BACK_HITS && ofDatabase != null && ofDatabase.remove(entry.key(), entry)) {
                     noLongerUnwritten(entry);
-                    if (!entry.isDropped()) {
+                    if (held.test(entry)) {
                         batch.add(writeBack(entry));
                     }
                 }

@@ -5,11 +5,12 @@ import java.util.Map;
 
 /**
  * Remembers when each table and database was last invalidated, as a sequence number, so that a
- * result whose query started before an invalidation of one of its tables is not stored: its rows
- * may predate the write. Not thread-safe; guarded by the memory tier's lock.
+ * result whose query started before an invalidation of one of its tables is not stored (its rows
+ * may predate the write), and a stored one is stale once one of its tables is invalidated. Not
+ * thread-safe; guarded by the memory tier's lock.
  */
 final class InvalidationLog {
-    /** Past this many remembered names, history is dropped and every older start is refused. */
+    /** Past this many remembered names, history is dropped: every older start is refused, every stored entry stale. */
     private static final int MAX_TRACKED = 100_000;
 
     private long sequence;
@@ -40,6 +41,9 @@ final class InvalidationLog {
     boolean invalidatedSince(long start, String database, long[] tableOids) {
         if (start < floor || start > sequence) {
             return true;
+        }
+        if (start == sequence) {
+            return false;
         }
         if (databases.getOrDefault(database, 0L) > start) {
             return true;

@@ -2,21 +2,21 @@ package io.pgmemo.cache.tier;
 
 import io.pgmemo.cache.key.CacheKey;
 import io.pgmemo.cache.stats.CacheStats;
-import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The hot tier: entries in memory, bounded in bytes, least recently used evicted first, expired
  * entries never returned. Safe for concurrent use; each call holds one lock for a few map
  * operations and does no I/O, so it may be called from event loops.
+ *
+ * <p>Invalidating a table or a database only records it in the {@link InvalidationLog}: an entry
+ * stored before that is stale, never returned, and removed when it is next looked up or evicted.
+ * So a store touches one map and an invalidation no entry, however many it drops; stale entries
+ * still count against the byte bound until then.
  */
 public final class MemoryTier {
     private final long maxBytes;
@@ -25,8 +25,6 @@ public final class MemoryTier {
     private final MemoryTierListener listener;
     private final ReentrantLock lock = new ReentrantLock();
     private final LinkedHashMap<CacheKey, CachedResult> entries = new LinkedHashMap<>(1024, 0.75f, true);
-    private final Map<TableRef, Set<CacheKey>> byTable = new HashMap<>();
-    private final Map<String, Set<CacheKey>> byDatabase = new HashMap<>();
     private final InvalidationLog invalidations = new InvalidationLog();
     private long bytes;
 
@@ -46,7 +44,7 @@ public final class MemoryTier {
         lock.lock();
         try {
             entry = entries.get(key);
-            if (entry != null && entry.isExpired(nowMillis)) {
+            if (entry != null && (entry.isExpired(nowMillis) || isStaleLocked(entry))) {
                 removeLocked(key);
                 publishUsage();
                 return null;
@@ -58,6 +56,19 @@ public final class MemoryTier {
             entry.recordHit(nowMillis);
         }
         return entry;
+    }
+
+    /**
+     * Whether an entry this tier stored is still kept (not evicted, expired on look-up or replaced)
+     * and no invalidation has made it stale: what may be written to the cache file.
+     */
+    public boolean holds(CachedResult entry) {
+        lock.lock();
+        try {
+            return !entry.isDropped() && !isStaleLocked(entry);
+        } finally {
+            lock.unlock();
+        }
     }
 
     /**
@@ -134,7 +145,6 @@ public final class MemoryTier {
         lock.lock();
         try {
             invalidations.table(table);
-            removeAllLocked(byTable.get(table));
             listener.tableInvalidated(database, tableOid);
             publishUsage();
         } finally {
@@ -147,7 +157,6 @@ public final class MemoryTier {
         lock.lock();
         try {
             invalidations.database(database);
-            removeAllLocked(byDatabase.get(database));
             listener.databaseInvalidated(database);
             publishUsage();
         } finally {
@@ -162,8 +171,6 @@ public final class MemoryTier {
             invalidations.all();
             entries.values().forEach(CachedResult::markDropped);
             entries.clear();
-            byTable.clear();
-            byDatabase.clear();
             bytes = 0;
             listener.allInvalidated();
             publishUsage();
@@ -201,19 +208,13 @@ public final class MemoryTier {
     }
 
     private void addLocked(CachedResult entry) {
-        CacheKey key = entry.key();
-        entries.put(key, entry);
+        entry.storedAt(invalidations.current());
+        entries.put(entry.key(), entry);
         bytes += entry.sizeBytes();
-        byDatabase.computeIfAbsent(entry.database(), d -> new HashSet<>()).add(key);
-        for (long oid : entry.tableOidsShared()) {
-            byTable.computeIfAbsent(new TableRef(entry.database(), oid), t -> new HashSet<>()).add(key);
-        }
     }
 
-    private void removeAllLocked(Set<CacheKey> keys) {
-        if (keys != null) {
-            new ArrayList<>(keys).forEach(this::removeLocked);
-        }
+    private boolean isStaleLocked(CachedResult entry) {
+        return invalidations.invalidatedSince(entry.storedAt(), entry.database(), entry.tableOidsShared());
     }
 
     private void removeLocked(CacheKey key) {
@@ -223,17 +224,6 @@ public final class MemoryTier {
         }
         entry.markDropped();
         bytes -= entry.sizeBytes();
-        unindex(byDatabase, entry.database(), key);
-        for (long oid : entry.tableOidsShared()) {
-            unindex(byTable, new TableRef(entry.database(), oid), key);
-        }
-    }
-
-    private static <K> void unindex(Map<K, Set<CacheKey>> index, K name, CacheKey key) {
-        Set<CacheKey> keys = index.get(name);
-        if (keys != null && keys.remove(key) && keys.isEmpty()) {
-            index.remove(name);
-        }
     }
 
     private long evictLocked() {

@@ -27,6 +27,7 @@ public final class TieredCache implements AutoCloseable {
         this.stats = stats;
         this.file = file;
         this.memory = new MemoryTier(config.memoryBytes(), config.maxEntryBytes(), stats, file);
+        file.writeBackOnlyWhile(memory::holds);
     }
 
     /**

@@ -101,7 +101,7 @@ class MemoryTierTest {
     }
 
     @Test
-    void invalidateTableRemovesOnlyTheEntriesOfThatTableInThatDatabase() {
+    void invalidateTableStalesOnlyTheEntriesOfThatTableInThatDatabase() {
         MemoryTier tier = tier(1 << 20);
         tier.put(fresh(1, 10));
         tier.put(fresh(2, 10, 11));
@@ -118,8 +118,26 @@ class MemoryTierTest {
         assertThat(stats.snapshot().invalidations()).isEqualTo(1);
 
         tier.invalidateTable(TestEntries.DB, 11);
+        assertThat(tier.size()).as("a stale entry is held until looked up or evicted").isEqualTo(2);
+        assertThat(tier.get(key(3), NOW)).isNull();
         assertThat(tier.size()).isEqualTo(1);
         assertThat(tier.bytes()).isEqualTo(entry("other", 4, SIZE, NOW, LATER, 10).sizeBytes());
+    }
+
+    @Test
+    void holdsOnlyEntriesItKeepsThatNoInvalidationMadeStale() {
+        MemoryTier tier = tier(1 << 20);
+        CachedResult ofTen = fresh(1, 10);
+        CachedResult ofEleven = fresh(2, 11);
+        tier.put(ofTen);
+        tier.put(ofEleven);
+
+        tier.invalidateTable(TestEntries.DB, 10);
+
+        assertThat(tier.holds(ofTen)).isFalse();
+        assertThat(tier.holds(ofEleven)).isTrue();
+        tier.invalidateDatabase(TestEntries.DB);
+        assertThat(tier.holds(ofEleven)).isFalse();
     }
 
     @Test
@@ -153,6 +171,8 @@ class MemoryTierTest {
         assertThat(tier.put(fresh(2, 11), before)).as("another table was written").isTrue();
         assertThat(tier.put(entry("other", 3, SIZE, NOW, LATER, 10), before)).as("same oid, other db").isTrue();
         assertThat(tier.put(fresh(4, 10), tier.invalidationSequence())).as("started after the write").isTrue();
+        assertThat(tier.get(key(4), NOW)).as("stored after the invalidation: not stale").isNotNull();
+        assertThat(tier.get(key(2), NOW)).isNotNull();
 
         long beforeAll = tier.invalidationSequence();
         tier.invalidateDatabase("other");
@@ -199,6 +219,9 @@ class MemoryTierTest {
         assertThat(tier.bytes()).isLessThanOrEqualTo(tier.maxBytes()).isEqualTo(tier.size() * size);
         for (long oid = 0; oid < 5; oid++) {
             tier.invalidateTable(TestEntries.DB, oid);
+        }
+        for (int i = 10; i < 100; i++) {
+            assertThat(tier.get(key(i), NOW)).isNull();
         }
         assertThat(tier.size()).isZero();
         assertThat(tier.bytes()).isZero();

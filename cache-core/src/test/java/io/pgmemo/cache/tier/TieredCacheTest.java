@@ -101,6 +101,9 @@ class TieredCacheTest {
 
             cache.invalidateDatabase(DB);
             assertThat(cache.file().get(key(4), now).join()).isEmpty();
+            for (int i = 1; i <= 4; i++) {
+                assertThat(cache.getHot(key(i), now)).isNull();
+            }
             assertThat(cache.memory().size()).isZero();
         }
     }
