@@ -34,6 +34,9 @@ Environment (defaults in brackets):
   PGBOUNCER    path to the pgbouncer binary, or "off" [pgbouncer on PATH]
   PGMEMO_JAR [proxy-server/target/pgmemo.jar]  JAVA [java]  JAVA_OPTS
   PGMEMO_OPTS  extra pgmemo options (e.g. "--io-threads 2")
+  RELAY_FLOOR [0] if 1: also measure netty-relay, a relay on pgmemo's transport that forwards bytes
+               without decoding anything (io.pgmemo.bench.NettyRelay in bench/jmh/target/benchmarks.jar):
+               the floor under pgmemo's cost on this machine, in the same run
   RESULTS_CSV  also write the table as CSV to this file
 EOF
 }
@@ -117,6 +120,7 @@ WORK="$(mktemp -d "${TMPDIR:-/tmp}/pgmemo-bench.XXXXXX")"
 export PGMEMO_CACHE_FILE="${PGMEMO_CACHE_FILE:-$WORK/cache.duckdb}"
 PGMEMO_PID=""
 BOUNCER_PID=""
+RELAY_PID=""
 PG_PORT=""
 DEMO=0
 
@@ -132,6 +136,7 @@ cleanup() {
   local rc=$? pid comm
   trap - EXIT INT TERM
   stop_pid "$BOUNCER_PID" TERM 10
+  stop_pid "$RELAY_PID" TERM 10
   stop_pid "$PGMEMO_PID" TERM 30
   if [ "$DEMO" = 1 ] && [ -n "$PG_PORT" ]; then # embedded PostgreSQL that outlived pgmemo
     for pid in $(listener_pids "$PG_PORT"); do
@@ -250,6 +255,21 @@ else
 fi
 
 # ---------------------------------------------------------------- data
+RELAY_FLOOR="${RELAY_FLOOR:-0}"
+if [ "$RELAY_FLOOR" = 1 ]; then
+  RELAY_JAR="$ROOT/bench/jmh/target/benchmarks.jar"
+  [ -f "$RELAY_JAR" ] || die "$RELAY_JAR not found. Build it first: (cd $ROOT && ./mvnw -B -DskipTests package)"
+  RELAY_PORT="$(free_port)" || die "no free port"
+  USED_PORTS+=("$RELAY_PORT")
+  log "starting netty-relay (the relay floor) on $HOST:$RELAY_PORT"
+  "$JAVA" -cp "$RELAY_JAR" io.pgmemo.bench.NettyRelay "$RELAY_PORT" "$UP_HOST" "$UP_PORT" >"$WORK/relay.log" 2>&1 </dev/null &
+  RELAY_PID=$!
+  wait_for netty-relay "$RELAY_PID" "$HOST" "$RELAY_PORT"
+  T_NAMES+=(netty-relay)
+  T_HOSTS+=("$HOST")
+  T_PORTS+=("$RELAY_PORT")
+fi
+
 log "initializing pgbench data, scale $SCALE, directly on $UP_HOST:$UP_PORT/$DB"
 timeout 3600 pgbench -i -q -s "$SCALE" -h "$UP_HOST" -p "$UP_PORT" -U "$BENCH_USER" "$DB" >"$WORK/init.log" 2>&1 \
   || { tail -n 20 "$WORK/init.log" >&2; die "pgbench -i failed"; }
@@ -322,6 +342,7 @@ if [ "$CPU_RATE" -gt 0 ]; then
       case "${T_NAMES[$i]}" in
         pgmemo) pid="$PGMEMO_PID" ;;
         pgbouncer) pid="$BOUNCER_PID" ;;
+        netty-relay) pid="$RELAY_PID" ;;
         *) continue ;;
       esac
       out="$WORK/cpu-$round-${T_NAMES[$i]}.log"
@@ -367,6 +388,17 @@ awk -F'\t' -v order="$(IFS=,; echo "${T_NAMES[*]}")" -v csv="${RESULTS_CSV:-}" '
         if (csv != "") printf "%s,%s,%.1f,%.3f,%s\n", w[a], t[b], avg, l, ratio > csv
       }
     }
+    for (a = 1; a <= 2; a++) {
+      bkey = w[a] SUBSEP "pgbouncer"
+      if (n[bkey] == 0 || (bkey in bad)) continue
+      line = ""
+      for (b = 1; b <= nt; b++) {
+        key = w[a] SUBSEP t[b]
+        if (t[b] == "direct" || t[b] == "pgbouncer" || n[key] == 0 || (key in bad)) continue
+        line = line sprintf("  %s / pgbouncer %.2f", t[b], (tps[key] / n[key]) / (tps[bkey] / n[bkey]))
+      }
+      if (line != "") printf "%-12s TPS ratios to PgBouncer:%s\n", w[a], line
+    }
   }' "$RESULTS"
 [ -n "${RESULTS_CSV:-}" ] && log "CSV written to $RESULTS_CSV"
 
@@ -375,8 +407,10 @@ if [ -s "$CPU_RESULTS" ]; then
   echo "select-only at a fixed ${CPU_RATE} queries/s, proxy process CPU (user + system) per query, mean of $ROUNDS round(s):"
   awk -F'\t' '{ sum[$1] += $2; n[$1]++ }
     END { for (t in sum) printf "  %-10s %6.1f us\n", t, sum[t] / n[t]
-          if (n["pgbouncer"] > 0 && n["pgmemo"] > 0)
-            printf "  pgmemo / pgbouncer: %.2f\n", (sum["pgmemo"] / n["pgmemo"]) / (sum["pgbouncer"] / n["pgbouncer"]) }' "$CPU_RESULTS"
+          if (n["pgbouncer"] > 0)
+            for (t in sum)
+              if (t != "pgbouncer")
+                printf "  %s / pgbouncer: %.2f\n", t, (sum[t] / n[t]) / (sum["pgbouncer"] / n["pgbouncer"]) }' "$CPU_RESULTS"
 fi
 
 if [ "$ANY_FAILED" = 1 ]; then
