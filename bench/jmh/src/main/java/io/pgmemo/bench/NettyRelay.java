@@ -53,13 +53,44 @@ public final class NettyRelay {
                 .channel().closeFuture().sync();
     }
 
-    /** Forwards what the client sends; reading starts once the upstream connection is open. */
-    private static final class ClientSide extends ChannelInboundHandlerAdapter {
+    /** Forwards what one side sends to its peer, flushed once per read batch; closes the peer with it. */
+    private static class Forward extends ChannelInboundHandlerAdapter {
+        Channel peer;
+
+        Forward(Channel peer) {
+            this.peer = peer;
+        }
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object bytes) {
+            peer.write(bytes, peer.voidPromise());
+        }
+
+        @Override
+        public void channelReadComplete(ChannelHandlerContext ctx) {
+            peer.flush();
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) {
+            if (peer != null) {
+                peer.close();
+            }
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            ctx.close();
+        }
+    }
+
+    /** The client's side: connects upstream, and reads from the client only once that is open. */
+    private static final class ClientSide extends Forward {
         private final String upstreamHost;
         private final int upstreamPort;
-        private Channel upstream;
 
         ClientSide(String upstreamHost, int upstreamPort) {
+            super(null);
             this.upstreamHost = upstreamHost;
             this.upstreamPort = upstreamPort;
         }
@@ -75,63 +106,12 @@ public final class NettyRelay {
                     .connect(upstreamHost, upstreamPort)
                     .addListener((ChannelFutureListener) connected -> {
                         if (connected.isSuccess()) {
-                            upstream = connected.channel();
+                            peer = connected.channel();
                             client.config().setAutoRead(true);
                         } else {
                             client.close();
                         }
                     });
-        }
-
-        @Override
-        public void channelRead(ChannelHandlerContext ctx, Object bytes) {
-            upstream.write(bytes, upstream.voidPromise());
-        }
-
-        @Override
-        public void channelReadComplete(ChannelHandlerContext ctx) {
-            upstream.flush();
-        }
-
-        @Override
-        public void channelInactive(ChannelHandlerContext ctx) {
-            if (upstream != null) {
-                upstream.close();
-            }
-        }
-
-        @Override
-        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            ctx.close();
-        }
-    }
-
-    /** Forwards what the upstream sends back to the client. */
-    private static final class Forward extends ChannelInboundHandlerAdapter {
-        private final Channel client;
-
-        Forward(Channel client) {
-            this.client = client;
-        }
-
-        @Override
-        public void channelRead(ChannelHandlerContext ctx, Object bytes) {
-            client.write(bytes, client.voidPromise());
-        }
-
-        @Override
-        public void channelReadComplete(ChannelHandlerContext ctx) {
-            client.flush();
-        }
-
-        @Override
-        public void channelInactive(ChannelHandlerContext ctx) {
-            client.close();
-        }
-
-        @Override
-        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            ctx.close();
         }
     }
 }

@@ -26,7 +26,7 @@ public final class CachedResult {
     private final int checksum;
     private final AtomicLong hits;
     private volatile long lastHit;
-    /** Set when the memory tier lets go of it: invalidated, evicted, expired or replaced. */
+    /** Set when the memory tier lets go of it: found stale or expired, evicted, replaced, invalidated by key or all. */
     private volatile boolean dropped;
     /** The memory tier's invalidation sequence when it stored the entry; guarded by that tier's lock. */
     private long storedAt;
