@@ -1,5 +1,6 @@
 package io.pgmemo.cache;
 
+import io.pgmemo.cache.catalog.CatalogRules;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
@@ -25,7 +26,7 @@ public record CacheConfig(Duration ttl, long memoryBytes, Path file, long maxFil
     public static final Path DEFAULT_FILE = Path.of("pgmemo-cache.duckdb");
     public static final long DEFAULT_MAX_FILE_BYTES = 500L << 20;
     public static final long DEFAULT_MAX_ENTRY_BYTES = 8L << 20;
-    public static final Duration DEFAULT_CATALOG_MAX_AGE = Duration.ofSeconds(60);
+    public static final Duration DEFAULT_CATALOG_MAX_AGE = CatalogRules.defaults().maxAge();
 
     public CacheConfig {
         Objects.requireNonNull(ttl, "ttl");

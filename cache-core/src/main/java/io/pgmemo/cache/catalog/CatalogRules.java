@@ -23,4 +23,8 @@ public record CatalogRules(boolean allowSystemCatalogs, boolean allowTimeFunctio
     public static CatalogRules defaults() {
         return new CatalogRules(false, false, Duration.ofSeconds(60));
     }
+
+    public CatalogRules withMaxAge(Duration value) {
+        return new CatalogRules(allowSystemCatalogs, allowTimeFunctions, value);
+    }
 }

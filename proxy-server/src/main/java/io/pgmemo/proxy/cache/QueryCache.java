@@ -75,7 +75,7 @@ public final class QueryCache implements AutoCloseable {
 
     public QueryCache(CacheConfig config, CatalogLogin login, boolean persistent) {
         this.config = config;
-        this.rules = new CatalogRules(false, false, config.catalogMaxAge());
+        this.rules = CatalogRules.defaults().withMaxAge(config.catalogMaxAge());
         this.login = login;
         this.doorkeeper = new Doorkeeper(config.ttl().toMillis());
         this.tiers = persistent ? TieredCache.open(config, stats) : TieredCache.memoryOnly(config, stats);

@@ -52,7 +52,7 @@ final class CacheCliOptions {
 
     CacheOptions toOptions() {
         boolean persistent = !"none".equals(file);
-        CacheConfig config = new CacheConfig(ttl, memoryBytes, Path.of(persistent ? file : "pgmemo-cache.duckdb"),
+        CacheConfig config = new CacheConfig(ttl, memoryBytes, persistent ? Path.of(file) : CacheConfig.DEFAULT_FILE,
                 maxFileBytes, maxEntryBytes, CacheConfig.DEFAULT_CATALOG_MAX_AGE);
         return new CacheOptions(enabled, config, persistent, catalogUser, catalogPassword);
     }
