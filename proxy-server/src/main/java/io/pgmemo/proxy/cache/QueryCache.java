@@ -165,13 +165,15 @@ public final class QueryCache implements AutoCloseable {
 
     /**
      * What a forwarded statement string may change, from what is known: {@code fromText} (judged from
-     * its words alone) narrowed to the relations it writes once the catalog has said which they are, or
+     * its words alone) narrowed to the relations it writes once the catalog has said which they are
+     * (and widened for a read whose views, policies or operators call a function that writes), or
      * null when the catalog must be asked ({@link #askWriteScope}). Non-blocking. The answer holds for
      * every session, whatever its search_path: an unqualified name counts in every schema.
      */
     Invalidation knownWriteScope(String database, SqlShape shape, boolean standardConformingStrings,
                                  List<Classification> statements, Invalidation fromText) {
-        if (fromText.isNone() || !StatementEffects.catalogCanBound(statements)) {
+        if (!StatementEffects.catalogCanBound(statements)
+                || (fromText.isNone() && !StatementEffects.mayCallHiddenFunctions(statements))) {
             return fromText;
         }
         expireAnswers();

@@ -73,6 +73,19 @@ final class StatementEffects {
         return true;
     }
 
+    /**
+     * True when the statements read relations or use operators: a view, a table's row-level security
+     * policy or a user-defined operator may call a function that writes, whatever the words say.
+     */
+    static boolean mayCallHiddenFunctions(List<Classification> statements) {
+        for (Classification statement : statements) {
+            if (!statement.relationNames().isEmpty() || !statement.operators().isEmpty()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** True when the statement cannot have changed the session's settings, role or temp relations. */
     static boolean keepsSessionState(List<Classification> statements) {
         for (Classification statement : statements) {

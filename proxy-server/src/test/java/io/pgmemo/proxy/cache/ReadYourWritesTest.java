@@ -83,6 +83,13 @@ class ReadYourWritesTest {
         return all;
     }
 
+    /** A table, a function that updates it, and {@code name_view}, a view that calls that function. */
+    private static List<String> hiddenWrite(String name) {
+        return with(table(name), "CREATE FUNCTION " + name + "_touch() RETURNS int LANGUAGE plpgsql AS"
+                        + " $$ BEGIN UPDATE " + name + " SET v = 'touched'; RETURN 1; END $$",
+                "CREATE VIEW " + name + "_view AS SELECT " + name + "_touch() AS touched");
+    }
+
     private static String all(String table) {
         return "SELECT * FROM " + table + " ORDER BY id";
     }
@@ -265,6 +272,22 @@ class ReadYourWritesTest {
                                         + " $$ BEGIN UPDATE ryw_hidden SET v = 'touched'; RETURN 1; END $$",
                                 "CREATE VIEW ryw_hidden_view AS SELECT ryw_hidden_touch() AS touched"),
                         all("ryw_hidden"), query("SELECT * FROM ryw_hidden_view")),
+                write("SELECT from such a view inside a transaction block, then COMMIT", hiddenWrite("ryw_hidtx"),
+                        all("ryw_hidtx"), sql("BEGIN", "SELECT * FROM ryw_hidtx_view", "COMMIT")),
+                write("SELECT of now() from such a view (not cacheable for time, so judged by its words)",
+                        hiddenWrite("ryw_hidnow"), all("ryw_hidnow"), query("SELECT now(), * FROM ryw_hidnow_view")),
+                write("SELECT from such a view in a transaction by another session (extended protocol)",
+                        hiddenWrite("ryw_hidext"), all("ryw_hidext"), session -> {
+                            Properties extended = QueryMode.EXTENDED_BINARY.properties();
+                            try (Connection other = PgEnvironment.connect(proxy.port(), extended)) {
+                                other.setAutoCommit(false);
+                                try (PreparedStatement ps = other.prepareStatement("SELECT * FROM ryw_hidext_view");
+                                     ResultSet rs = ps.executeQuery()) {
+                                    assertThat(rs.next()).isTrue();
+                                }
+                                other.commit();
+                            }
+                        }),
                 write("SELECT using a user-defined operator whose function writes", with(table("ryw_op"),
                                 "CREATE FUNCTION ryw_op_touch(int, int) RETURNS int LANGUAGE plpgsql AS"
                                         + " $$ BEGIN INSERT INTO ryw_op VALUES ($1 * 10 + $2, 'op'); RETURN $1 + $2; END $$",
