@@ -57,13 +57,13 @@ final class StatementEffects {
 
     /**
      * True when the catalog can bound what the statements change ({@link
-     * io.pgmemo.cache.catalog.PgCatalog#tablesTouched}): reads and data writes, whatever functions they
-     * call; not DDL, privileges, procedures or statements run by name.
+     * io.pgmemo.cache.catalog.PgCatalog#tablesTouched}): reads (a cursor's query too) and data writes,
+     * whatever functions they call; not DDL, privileges, procedures or statements run by name.
      */
     static boolean catalogCanBound(List<Classification> statements) {
         for (Classification statement : statements) {
             boolean bounded = switch (statement.kind()) {
-                case READ, EXPLAIN, WRITE, COPY_TO, TRANSACTION -> true;
+                case READ, EXPLAIN, WRITE, COPY_TO, TRANSACTION, OTHER -> true;
                 default -> false;
             };
             if (!bounded || statement.changesCatalog() || statement.mayWriteElsewhere()) {
