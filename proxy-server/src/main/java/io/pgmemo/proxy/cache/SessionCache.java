@@ -108,7 +108,7 @@ public final class SessionCache {
     private Invalidation uncommitted = Invalidation.NONE;
     /** Forwarded statements that ran before the catalog judged what their views and policies may write. */
     private final List<HiddenWrites> unjudged = new ArrayList<>();
-    /** A Sync or Query waits in {@link #waiting} until {@link #unjudged} is empty. */
+    /** A message that may commit what ran waits in {@link #waiting} until {@link #unjudged} is empty. */
     private boolean awaitingJudgement;
     private String clientEncoding = "UTF8";
     private boolean standardConformingStrings = true;
