@@ -300,10 +300,14 @@ public final class QueryCache implements AutoCloseable {
         return flights.putIfAbsent(key, flight) == null ? flight : new Flight();
     }
 
-    /** Ends a flight with the result stored for its key, or null when there is none to share. */
+    /**
+     * Ends a flight with the result stored for its key, or null when there is none to share. A result
+     * that a write has made stale since it was stored is not shared: a session may have joined the
+     * flight after that write committed (the leader's thread paused between storing and landing).
+     */
     void land(CacheKey key, Flight flight, CachedResult stored) {
         flights.remove(key, flight);
-        flight.land(stored);
+        flight.land(stored != null && tiers.memory().holds(stored) ? stored : null);
     }
 
     /**

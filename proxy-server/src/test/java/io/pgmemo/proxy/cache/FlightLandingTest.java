@@ -1,0 +1,66 @@
+package io.pgmemo.proxy.cache;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.pgmemo.cache.CacheConfig;
+import io.pgmemo.cache.key.CacheKey;
+import io.pgmemo.cache.key.SessionFingerprint;
+import io.pgmemo.cache.tier.CachedResult;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What sessions waiting on an identical read (followers of its flight) are given when it lands. The
+ * leader's thread may pause between storing the result and landing the flight, while a write commits
+ * and a new session joins: that session must not get the older result.
+ */
+class FlightLandingTest {
+    private static final String DATABASE = "demo";
+    private static final long TABLE = 4242;
+    private static final String SQL = "SELECT n FROM counter WHERE id = 1";
+
+    private final QueryCache cache = new QueryCache(CacheConfig.defaults(),
+            new QueryCache.CatalogLogin("127.0.0.1", 1, "nobody", null), false);
+    private final CacheKey key = CacheKey.forSimpleQuery(SessionFingerprint.builder(DATABASE).build(), SQL);
+    private final List<CachedResult> given = new ArrayList<>();
+
+    @AfterEach
+    void close() {
+        cache.close();
+    }
+
+    @Test
+    void aFollowerGetsTheStoredResult() {
+        Flight flight = cache.joinOrLead(key, landed -> { });
+        CachedResult stored = store(cache.tiers().invalidationSequence());
+        assertThat(cache.joinOrLead(key, given::add)).as("joined the flight").isNull();
+
+        cache.land(key, flight, stored);
+
+        assertThat(given).containsExactly(stored);
+    }
+
+    @Test
+    void aResultMadeStaleBeforeTheFlightLandsIsNotShared() {
+        Flight flight = cache.joinOrLead(key, landed -> { });
+        CachedResult stored = store(cache.tiers().invalidationSequence());
+        // The leader pauses here; a write to the table commits, then another session sends the read.
+        cache.invalidateTables(DATABASE, Set.of(TABLE));
+        assertThat(cache.joinOrLead(key, given::add)).as("joined the flight").isNull();
+
+        cache.land(key, flight, stored);
+
+        assertThat(given).as("nothing to share: the follower sends its own query").containsExactly((CachedResult) null);
+    }
+
+    private CachedResult store(long sequence) {
+        CachedResult entry = cache.tiers().newEntry(key, DATABASE, "postgres", SQL, new long[] {TABLE},
+                "row".getBytes(StandardCharsets.US_ASCII), 1, System.currentTimeMillis());
+        assertThat(cache.tiers().put(entry, sequence)).as("stored").isTrue();
+        return entry;
+    }
+}
