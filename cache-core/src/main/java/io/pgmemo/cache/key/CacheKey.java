@@ -63,7 +63,7 @@ public final class CacheKey {
 
     /** The encoded session fingerprint that starts every key of that session state. */
     public static Prefix prefix(SessionFingerprint fingerprint) {
-        return new Prefix(header(fingerprint, 0).toByteArray());
+        return new Prefix(header(fingerprint).toByteArray());
     }
 
     /**
@@ -117,8 +117,8 @@ public final class CacheKey {
         return new CacheKey(copy, NONE, fnv1a(FNV_OFFSET_BASIS, copy));
     }
 
-    private static KeyWriter header(SessionFingerprint f, int sizeHint) {
-        KeyWriter w = new KeyWriter(sizeHint + 160);
+    private static KeyWriter header(SessionFingerprint f) {
+        KeyWriter w = new KeyWriter(160);
         w.tag((char) VERSION).tag('F')
                 .string('d', f.database())
                 .string('u', f.sessionUser())
