@@ -470,11 +470,9 @@ public final class SessionCache {
     private void onQuery(Frame frame) {
         String sql = ((Query) FrontendMessage.decode(frame)).sql();
         boolean idle = expected.isEmpty() && status == TransactionStatus.IDLE && !forwardingCycle;
-        // Read before any verdict: answers that expire meanwhile leave it tagged with the old epoch.
-        long epoch = cache.verdictEpoch();
         if (state != null && idle) {
             KnownRead known = knownReads.get(sql);
-            if (known != null && known.epoch() == epoch) {
+            if (known != null && known.epoch() == cache.verdictEpoch()) {
                 serveOrCapture(frame, sql, known, true);
                 return;
             }
@@ -482,7 +480,7 @@ public final class SessionCache {
         SqlShape shape = SqlShape.of(sql, standardConformingStrings);
         if (state != null && idle && !shape.timeLiteral()) {
             KnownShape known = knownShapes.get(shape.text());
-            if (known != null && known.epoch() == epoch
+            if (known != null && known.epoch() == cache.verdictEpoch()
                     && known.standardConformingStrings() == standardConformingStrings) {
                 serveOrCapture(frame, sql, new KnownRead(CacheKey.forSimpleQuery(keyPrefix, sql),
                         known.relationOids(), known.epoch()), false);
@@ -493,7 +491,7 @@ public final class SessionCache {
                 () -> StatementClassifier.classifyAll(sql, standardConformingStrings));
         Classification only = statements.size() == 1 ? statements.get(0) : null;
         if (only != null && only.isCacheCandidate() && idle) {
-            lookUp(frame, sql, shape, only, epoch);
+            lookUp(frame, sql, shape, only);
             return;
         }
         forwardStatements(frame, shape, statements, StatementEffects.invalidation(statements));
@@ -529,8 +527,7 @@ public final class SessionCache {
         send(frame, new Expectation.Forward(invalidation, takeParses()));
     }
 
-    /** @param epoch {@link QueryCache#verdictEpoch()}, read before the verdict is */
-    private void lookUp(Frame frame, String sql, SqlShape shape, Classification read, long epoch) {
+    private void lookUp(Frame frame, String sql, SqlShape shape, Classification read) {
         if (state == null) {
             hold(frame);
             sendProbe();
@@ -544,6 +541,8 @@ public final class SessionCache {
         String database = state.fingerprint().database();
         String searchPath = state.fingerprint().searchPath();
         String role = state.fingerprint().currentRole();
+        // Read before the verdict: answers that expire meanwhile leave it tagged with the old epoch.
+        long epoch = cache.verdictEpoch();
         ReadVerdict verdict = cache.knownVerdict(database, searchPath, role, shape.text(), read);
         if (verdict != null) {
             serveOrCapture(frame, sql, shape, read, verdict, epoch);
