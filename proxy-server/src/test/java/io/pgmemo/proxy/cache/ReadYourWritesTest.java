@@ -280,18 +280,6 @@ class ReadYourWritesTest {
                                 "COMMIT")),
                 write("SELECT of now() from such a view (not cacheable for time, so judged by its words)",
                         hiddenWrite("ryw_hidnow"), all("ryw_hidnow"), query("SELECT now(), * FROM ryw_hidnow_view")),
-                write("SELECT from such a view in a transaction by another session (extended protocol)",
-                        hiddenWrite("ryw_hidext"), all("ryw_hidext"), session -> {
-                            Properties extended = QueryMode.EXTENDED_BINARY.properties();
-                            try (Connection other = PgEnvironment.connect(proxy.port(), extended)) {
-                                other.setAutoCommit(false);
-                                try (PreparedStatement ps = other.prepareStatement("SELECT * FROM ryw_hidext_view");
-                                     ResultSet rs = ps.executeQuery()) {
-                                    assertThat(rs.next()).isTrue();
-                                }
-                                other.commit();
-                            }
-                        }),
                 write("SELECT using a user-defined operator whose function writes", with(table("ryw_op"),
                                 "CREATE FUNCTION ryw_op_touch(int, int) RETURNS int LANGUAGE plpgsql AS"
                                         + " $$ BEGIN INSERT INTO ryw_op VALUES ($1 * 10 + $2, 'op'); RETURN $1 + $2; END $$",
