@@ -267,11 +267,7 @@ class ReadYourWritesTest {
                             }
                         }),
                 write("SELECT from a view whose definition calls a VOLATILE writing function",
-                        with(table("ryw_hidden"),
-                                "CREATE FUNCTION ryw_hidden_touch() RETURNS int LANGUAGE plpgsql AS"
-                                        + " $$ BEGIN UPDATE ryw_hidden SET v = 'touched'; RETURN 1; END $$",
-                                "CREATE VIEW ryw_hidden_view AS SELECT ryw_hidden_touch() AS touched"),
-                        all("ryw_hidden"), query("SELECT * FROM ryw_hidden_view")),
+                        hiddenWrite("ryw_hidden"), all("ryw_hidden"), query("SELECT * FROM ryw_hidden_view")),
                 write("SELECT from such a view inside a transaction block, then COMMIT", hiddenWrite("ryw_hidtx"),
                         all("ryw_hidtx"), sql("BEGIN", "SELECT * FROM ryw_hidtx_view", "COMMIT")),
                 write("FETCH from a cursor over such a view inside a transaction block, then COMMIT",
