@@ -18,12 +18,13 @@ import java.util.Map;
  * for what it may change, when it goes upstream.
  */
 final class ExtendedProtocolEffects {
+    /** @param hidden what the catalog must judge of a statement whose words change nothing, or null */
     private record Effect(Invalidation invalidation, boolean keepsSessionState, boolean mayDropStatements,
-                          boolean mayNameStatements) {
+                          boolean mayNameStatements, HiddenWrites hidden) {
     }
 
-    private static final Effect UNKNOWN = new Effect(Invalidation.ALL, false, true, true);
-    private static final Effect NOTHING = new Effect(Invalidation.NONE, true, false, false);
+    private static final Effect UNKNOWN = new Effect(Invalidation.ALL, false, true, true, null);
+    private static final Effect NOTHING = new Effect(Invalidation.NONE, true, false, false, null);
 
     private final Map<String, Effect> statements = new HashMap<>();
     private final Map<String, Effect> portals = new HashMap<>();
@@ -36,9 +37,11 @@ final class ExtendedProtocolEffects {
         last = NOTHING;
         if (message instanceof Parse parse) {
             List<Classification> classified = StatementClassifier.classifyAll(parse.query(), standardConformingStrings);
-            statements.put(parse.statement(), new Effect(StatementEffects.invalidation(classified),
+            Invalidation fromText = StatementEffects.invalidation(classified);
+            statements.put(parse.statement(), new Effect(fromText,
                     StatementEffects.keepsSessionState(classified), StatementEffects.mayDropStatements(classified),
-                    StatementEffects.mayNameStatements(classified)));
+                    StatementEffects.mayNameStatements(classified),
+                    HiddenWrites.of(parse.query(), standardConformingStrings, classified, fromText)));
         } else if (message instanceof Bind bind) {
             portals.put(bind.portal(), statements.getOrDefault(bind.statement(), UNKNOWN));
         } else if (message instanceof Execute execute) {
@@ -58,6 +61,11 @@ final class ExtendedProtocolEffects {
     /** What the last Execute may have changed (nothing for other messages). */
     Invalidation lastInvalidation() {
         return last.invalidation();
+    }
+
+    /** What the catalog must judge of the last Execute's statement (null: its words say all it changes). */
+    HiddenWrites lastHiddenWrites() {
+        return last.hidden();
     }
 
     boolean changesSessionState() {

@@ -47,7 +47,9 @@ public final class QueryCache implements AutoCloseable {
     private final Map<String, Invalidation> writeScopes = new ConcurrentHashMap<>();
     private final CatalogRules rules;
     private volatile long answersSince = System.nanoTime();
-    private final ExecutorService catalogExecutor = Executors.newFixedThreadPool(2, daemon("pgmemo-catalog"));
+    static final int CATALOG_THREADS = 2;
+    private final ExecutorService catalogExecutor = Executors.newFixedThreadPool(CATALOG_THREADS,
+            daemon("pgmemo-catalog"));
     private final ScheduledExecutorService statsLogger = Executors.newSingleThreadScheduledExecutor(
             daemon("pgmemo-stats"));
 
@@ -207,6 +209,11 @@ public final class QueryCache implements AutoCloseable {
                 catalogDownSince.put(database, System.nanoTime());
             }
         });
+    }
+
+    /** Runs a task on a catalog thread, after the look-ups already asked for (tests keep them busy). */
+    void onCatalogThread(Runnable task) {
+        catalogExecutor.execute(task);
     }
 
     private static String writeScopeKey(String database, SqlShape shape, boolean standardConformingStrings) {

@@ -24,6 +24,7 @@ import io.pgmemo.protocol.frontend.Sync;
 import io.pgmemo.protocol.frontend.TargetKind;
 import java.nio.charset.Charset;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.Map;
@@ -105,6 +106,10 @@ public final class SessionCache {
     private CacheKey.Prefix keyPrefix;
     private TransactionStatus status = TransactionStatus.IDLE;
     private Invalidation uncommitted = Invalidation.NONE;
+    /** Forwarded statements that ran before the catalog judged what their views and policies may write. */
+    private final List<HiddenWrites> unjudged = new ArrayList<>();
+    /** A message that may commit what ran waits in {@link #waiting} until {@link #unjudged} is empty. */
+    private boolean awaitingJudgement;
     private String clientEncoding = "UTF8";
     private boolean standardConformingStrings = true;
     private String startupDatabase;
@@ -131,15 +136,23 @@ public final class SessionCache {
     }
 
     private void handle(Frame frame) {
+        if (endsWhatRan(frame) && heldForJudgement(frame)) {
+            return;
+        }
         switch (frame.frontendType()) {
             case QUERY -> {
                 releaseCycle();
-                onQuery(frame);
+                if (!heldForJudgement(frame)) {
+                    onQuery(frame);
+                }
             }
             case PARSE, BIND, DESCRIBE, EXECUTE, CLOSE -> onExtendedMessage(frame);
             case SYNC -> onSync(frame);
             case FUNCTION_CALL -> {
                 releaseCycle();
+                if (heldForJudgement(frame)) {
+                    return;
+                }
                 forgetState();
                 forgetStatements(false);
                 send(frame, new Expectation.Forward(Invalidation.ALL, takeParses()));
@@ -149,6 +162,27 @@ public final class SessionCache {
                 forward.accept(frame);
             }
         }
+    }
+
+    /** A message that may commit what ran before it: a Query, an Execute (of COMMIT), a Sync, a FunctionCall. */
+    private static boolean endsWhatRan(Frame frame) {
+        return switch (frame.frontendType()) {
+            case QUERY, EXECUTE, SYNC, FUNCTION_CALL -> true;
+            default -> false;
+        };
+    }
+
+    /**
+     * Holds a message that may commit what ran before it while the catalog has yet to judge what that
+     * wrote ({@link #judged} resumes): others must not see those writes before the cache drops them.
+     */
+    private boolean heldForJudgement(Frame frame) {
+        if (unjudged.isEmpty()) {
+            return false;
+        }
+        awaitingJudgement = true;
+        hold(frame);
+        return true;
     }
 
     // ---- extended protocol -------------------------------------------------------------------
@@ -202,8 +236,51 @@ public final class SessionCache {
                 forgetStatements(extended.mayHaveNamedStatements());
             }
             invalidate(extended.lastInvalidation());
+            if (extended.lastHiddenWrites() != null) {
+                judge(extended.lastHiddenWrites());
+            }
         }
         forward.accept(frame);
+    }
+
+    /**
+     * Invalidates what the statement's views, policies or operators may write, once the catalog has
+     * said; until then nothing that may commit goes upstream ({@link #heldForJudgement}).
+     */
+    private void judge(HiddenWrites hidden) {
+        SqlShape shape = hidden.shape();
+        Invalidation known = cache.knownWriteScope(database(), shape, hidden.standardConformingStrings(),
+                hidden.statements(), Invalidation.NONE);
+        if (known != null) {
+            invalidateHidden(known);
+            return;
+        }
+        unjudged.add(hidden);
+        cache.askWriteScope(database(), shape, hidden.standardConformingStrings(), hidden.statements())
+                .whenComplete((done, failure) -> client.eventLoop().execute(() -> judged(hidden)));
+    }
+
+    /** The catalog has answered (or failed to): without an answer, the statement may have written anything. */
+    private void judged(HiddenWrites hidden) {
+        if (!unjudged.remove(hidden)) {
+            return;
+        }
+        Invalidation known = cache.knownWriteScope(database(), hidden.shape(), hidden.standardConformingStrings(),
+                hidden.statements(), Invalidation.NONE);
+        invalidateHidden(known == null ? Invalidation.ALL : known);
+        if (unjudged.isEmpty() && awaitingJudgement) {
+            awaitingJudgement = false;
+            resumeAfterLookUp();
+        }
+    }
+
+    private void invalidateHidden(Invalidation invalidation) {
+        if (!invalidation.isNone()) {
+            log.debug("invalidates {} {}: a view, policy or operator read may write", invalidation.extent(),
+                    invalidation.tables());
+            forgetState();
+            invalidate(invalidation);
+        }
     }
 
     private void onSync(Frame sync) {
@@ -325,6 +402,10 @@ public final class SessionCache {
     }
 
     private void endForwardedCycle(Frame sync, Invalidation hidden) {
+        if (heldForJudgement(sync)) {
+            // hidden is invalidated already, and again when the transaction ends.
+            return;
+        }
         sendSync(sync, new Expectation.Forward(extended.endCycle().and(hidden), takeParses()));
     }
 

@@ -29,13 +29,17 @@ class PipeliningTest {
     @BeforeAll
     static void start() throws Exception {
         proxy = CachingProxy.memory();
-        proxy.admin("CREATE TABLE pipe_t (id int, v text)", "INSERT INTO pipe_t VALUES (1, 'one'), (2, 'two')");
+        proxy.admin("CREATE TABLE pipe_t (id int, v text)", "INSERT INTO pipe_t VALUES (1, 'one'), (2, 'two')",
+                "CREATE TABLE pipe_log (n int)",
+                "CREATE FUNCTION pipe_bump() RETURNS int LANGUAGE sql AS 'INSERT INTO pipe_log VALUES (1) RETURNING 1'",
+                "CREATE VIEW pipe_bumping AS SELECT pipe_bump() AS b");
     }
 
     @AfterAll
     static void stop() throws Exception {
         try {
-            proxy.admin("DROP TABLE pipe_t");
+            proxy.admin("DROP TABLE pipe_t", "DROP VIEW pipe_bumping", "DROP FUNCTION pipe_bump()",
+                    "DROP TABLE pipe_log");
         } finally {
             proxy.close();
         }
@@ -122,6 +126,73 @@ class PipeliningTest {
         assertPipelineAnsweredLikeDirect(true, CACHED, "UPDATE pipe_t SET v = 'changed' WHERE id = 1", CACHED,
                 "INSERT INTO pipe_t VALUES (3, 'three')", CACHED, "DELETE FROM pipe_t WHERE id = 3",
                 "UPDATE pipe_t SET v = 'one' WHERE id = 1", CACHED);
+    }
+
+    /**
+     * Extended-protocol cycles in one write: inside a transaction block, a read of a view whose function
+     * writes (its Sync waits until the catalog has judged it), COMMIT and reads of what it wrote, simple
+     * and extended; then, once all are answered, the read that was cached before. None is stale: each
+     * count equals what Postgres says right after.
+     */
+    @Test
+    void pipelinedCyclesAfterAReadThatWritesAreNotStale() throws Exception {
+        String count = "SELECT count(*) FROM pipe_log";
+        byte[] pipeline = RawPgClient.concat(RawPgClient.query("BEGIN"),
+                RawPgClient.parse("SELECT b FROM pipe_bumping"), RawPgClient.bind(), RawPgClient.execute(),
+                RawPgClient.sync(), RawPgClient.query("COMMIT"), RawPgClient.query(count),
+                RawPgClient.parse(count), RawPgClient.bind(), RawPgClient.execute(), RawPgClient.sync());
+        long before = directCount(count);
+
+        CacheStats.Snapshot stats = proxy.stats();
+        List<String> rows = new ArrayList<>();
+        try (RawPgClient client = RawPgClient.connect(proxy.port())) {
+            client.startup(USER);
+            for (int i = 0; i < 3; i++) {
+                client.send(RawPgClient.query(count));
+                client.awaitReadyForQuery();
+            }
+            client.send(pipeline);
+            rows.addAll(dataRowsUntilReady(client, 5));
+            client.send(RawPgClient.query(count));
+            rows.addAll(dataRowsUntilReady(client, 1));
+            client.send(RawPgClient.message('X', new byte[0]));
+        }
+        CachingProxy.Delta delta = proxy.since(stats);
+
+        long after = directCount(count);
+        assertThat(after).as("the view's function wrote a row").isEqualTo(before + 1);
+        assertThat(rows).as("the view's row, then three counts").hasSize(4);
+        assertThat(rows.subList(1, 4)).as("counts after COMMIT through the proxy (%s)", delta)
+                .containsOnly(dataRowOf(after));
+        assertThat(delta.hits()).as("the count was cached before the pipeline").isPositive();
+    }
+
+    private static List<String> dataRowsUntilReady(RawPgClient client, int readyCount) throws Exception {
+        List<String> rows = new ArrayList<>();
+        for (int ready = 0; ready < readyCount; ) {
+            RawPgClient.Message message = client.readMessage();
+            if (message.type() == 'D') {
+                rows.add("D:" + HexFormat.of().formatHex(message.body()));
+            } else if (message.type() == 'Z') {
+                ready++;
+            }
+        }
+        return rows;
+    }
+
+    private static long directCount(String sql) throws Exception {
+        try (var connection = PgEnvironment.get().direct(); Statement st = connection.createStatement();
+             ResultSet rs = st.executeQuery(sql)) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    /** A one-column DataRow of the number in text, as {@link #exchange} renders it. */
+    private static String dataRowOf(long n) {
+        byte[] text = Long.toString(n).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        return "D:" + HexFormat.of().formatHex(java.nio.ByteBuffer.allocate(6 + text.length)
+                .putShort((short) 1).putInt(text.length).put(text).array());
     }
 
     /**
