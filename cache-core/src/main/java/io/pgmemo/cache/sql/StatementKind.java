@@ -10,6 +10,12 @@ public enum StatementKind {
     COPY_TO,
     /** CREATE, ALTER, DROP, COMMENT, REINDEX, CLUSTER, VACUUM, ANALYZE, REFRESH MATERIALIZED VIEW, ... */
     DDL,
+    /**
+     * DDL of the session's own temporary tables only (CREATE TEMP TABLE without a query, DROP TABLE
+     * pg_temp.name): no data another session reads changes, but which names may resolve to a temporary
+     * relation does.
+     */
+    TEMPORARY_DDL,
     /** GRANT, REVOKE, roles, default privileges, policies, row level security, ownership: who sees what. */
     PRIVILEGE,
     /** SET, RESET, DISCARD, LOAD, PREPARE, EXECUTE, DEALLOCATE, LISTEN, UNLISTEN, NOTIFY. */

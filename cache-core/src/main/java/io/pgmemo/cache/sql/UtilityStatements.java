@@ -26,6 +26,9 @@ final class UtilityStatements {
 
     static Classification classify(List<Token> tokens, String word) {
         String command = word.toUpperCase(Locale.ROOT);
+        if (TemporaryTables.onlyTemporary(tokens, word)) {
+            return new ClassificationBuilder(StatementKind.TEMPORARY_DDL, command).build();
+        }
         if (DDL.contains(word)) {
             StatementKind kind = grantsOrRevokes(tokens, word) ? StatementKind.PRIVILEGE : StatementKind.DDL;
             return new ClassificationBuilder(kind, command).anything().build();

@@ -8,6 +8,7 @@ import static io.pgmemo.cache.sql.StatementKind.OTHER;
 import static io.pgmemo.cache.sql.StatementKind.PRIVILEGE;
 import static io.pgmemo.cache.sql.StatementKind.READ;
 import static io.pgmemo.cache.sql.StatementKind.SESSION;
+import static io.pgmemo.cache.sql.StatementKind.TEMPORARY_DDL;
 import static io.pgmemo.cache.sql.StatementKind.TRANSACTION;
 import static io.pgmemo.cache.sql.StatementKind.UNKNOWN;
 import static io.pgmemo.cache.sql.StatementKind.WRITE;
@@ -89,7 +90,22 @@ class StatementClassifierTest {
                 kind("EXPLAIN ANALYZE CREATE TABLE x AS SELECT 1", DDL),
                 kind("EXPLAIN ANALYZE EXECUTE p(1)", SESSION),
                 kind("CREATE TABLE t (id int)", DDL),
-                kind("CREATE TEMP TABLE t (id int)", DDL),
+                kind("CREATE TEMP TABLE t (id int)", TEMPORARY_DDL),
+                kind("create global temporary table if not exists t (id int primary key, v text default 'x');", TEMPORARY_DDL),
+                kind("CREATE TABLE pg_temp.t (id int)", TEMPORARY_DDL),
+                kind("CREATE TEMP TABLE pg_temp.t (id int) ON COMMIT DROP", TEMPORARY_DDL),
+                kind("CREATE TEMP TABLE t AS SELECT f()", DDL),
+                kind("CREATE TEMP TABLE t (id int GENERATED ALWAYS AS (1) STORED)", DDL),
+                kind("CREATE TEMP TABLE public.t (id int)", DDL),
+                kind("CREATE TABLE fz_a.t (id int)", DDL),
+                kind("CREATE TEMP VIEW v AS SELECT 1", DDL),
+                kind("DROP TABLE pg_temp.t", TEMPORARY_DDL),
+                kind("DROP TABLE IF EXISTS pg_temp.a, \"pg_temp\".b RESTRICT;", TEMPORARY_DDL),
+                kind("DROP TABLE pg_temp.t CASCADE", DDL),
+                kind("DROP TABLE t", DDL),
+                kind("DROP TABLE pg_temp.a, b", DDL),
+                kind("DROP TABLE pg_temp_3.t", DDL),
+                kind("DROP VIEW pg_temp.v", DDL),
                 kind("CREATE OR REPLACE VIEW v AS SELECT 1", DDL),
                 kind("ALTER TABLE t ADD COLUMN c int", DDL),
                 kind("DROP TABLE t CASCADE", DDL),

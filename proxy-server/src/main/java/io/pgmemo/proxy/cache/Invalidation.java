@@ -7,9 +7,11 @@ import java.util.Set;
 /**
  * How much a statement (or a transaction's statements so far) may have changed.
  *
- * @param tables the relations written, for {@link Extent#TABLES}; empty otherwise
+ * @param tables  the relations written, for {@link Extent#TABLES}; empty otherwise
+ * @param answers the catalog's answers may have changed although no data did (a temporary table was
+ *                created or dropped: which names may resolve to one); {@link Extent#ALL} includes it
  */
-record Invalidation(Extent extent, Set<Long> tables) {
+record Invalidation(Extent extent, Set<Long> tables, boolean answers) {
 
     /** From nothing to anything; a larger extent includes every smaller one. */
     enum Extent {
@@ -25,12 +27,17 @@ record Invalidation(Extent extent, Set<Long> tables) {
     static final Invalidation NONE = new Invalidation(Extent.NONE, Set.of());
     static final Invalidation DATABASE = new Invalidation(Extent.DATABASE, Set.of());
     static final Invalidation ALL = new Invalidation(Extent.ALL, Set.of());
+    static final Invalidation ANSWERS = new Invalidation(Extent.NONE, Set.of(), true);
 
     /** A transaction that wrote more relations than this drops its whole database at commit. */
     private static final int MAX_TABLES = 1024;
 
     Invalidation {
         tables = Set.copyOf(tables);
+    }
+
+    Invalidation(Extent extent, Set<Long> tables) {
+        this(extent, tables, false);
     }
 
     static Invalidation tables(Set<Long> oids) {
@@ -47,15 +54,19 @@ record Invalidation(Extent extent, Set<Long> tables) {
 
     /** What this and {@code other} together may have changed. */
     Invalidation and(Invalidation other) {
+        Invalidation data;
         if (extent == Extent.TABLES && other.extent == Extent.TABLES) {
             Set<Long> both = new HashSet<>(tables);
             both.addAll(other.tables);
-            return both.size() > MAX_TABLES ? DATABASE : tables(both);
+            data = both.size() > MAX_TABLES ? DATABASE : tables(both);
+        } else {
+            data = other.extent.ordinal() > extent.ordinal() ? other : this;
         }
-        return other.extent.ordinal() > extent.ordinal() ? other : this;
+        boolean eitherAnswers = answers || other.answers;
+        return data.answers == eitherAnswers ? data : new Invalidation(data.extent, data.tables, eitherAnswers);
     }
 
     boolean isNone() {
-        return extent == Extent.NONE;
+        return extent == Extent.NONE && !answers;
     }
 }

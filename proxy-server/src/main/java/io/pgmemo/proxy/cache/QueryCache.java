@@ -328,9 +328,14 @@ public final class QueryCache implements AutoCloseable {
 
     /** Privileges, roles or the catalog changed: drop every entry and every verdict. */
     void invalidateAll() {
+        forgetCatalogAnswers();
+        tiers.invalidateAll();
+    }
+
+    /** The catalog changed in a way no cached result depends on (a temporary table): drop every verdict. */
+    void forgetCatalogAnswers() {
         forgetAnswers();
         catalogs.values().forEach(PgCatalog::invalidate);
-        tiers.invalidateAll();
     }
 
     @Override

@@ -705,6 +705,9 @@ public final class SessionCache {
             case TABLES -> cache.invalidateTables(database(), invalidation.tables());
             case NONE -> { }
         }
+        if (invalidation.answers() && invalidation.extent() != Invalidation.Extent.ALL) {
+            cache.forgetCatalogAnswers();
+        }
     }
 
     private String database() {

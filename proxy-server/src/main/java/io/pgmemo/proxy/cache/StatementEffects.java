@@ -49,6 +49,8 @@ final class StatementEffects {
             // EXECUTE runs a statement PREPAREd earlier, which may be a write.
             case SESSION -> statement.command().startsWith("EXECUTE") ? Invalidation.ALL : Invalidation.NONE;
             case TRANSACTION -> Invalidation.NONE;
+            // Cached results never come from temporary relations; verdicts look at their names.
+            case TEMPORARY_DDL -> Invalidation.ANSWERS;
             case DDL, PRIVILEGE, CALL_OR_DO, UNKNOWN -> Invalidation.ALL;
         };
         // COMMIT PREPARED makes visible what another transaction wrote.

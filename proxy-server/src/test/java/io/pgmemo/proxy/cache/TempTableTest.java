@@ -9,6 +9,7 @@ import io.pgmemo.proxy.testing.ProxyTest;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -61,6 +62,27 @@ class TempTableTest {
                         "DO $$ BEGIN CREATE TEMP TABLE tmp_shadow (id int, v text);"
                                 + " INSERT INTO tmp_shadow VALUES (7, 'temp'); END $$"})),
                 arguments(named("by a view calling a function", new String[] {"SELECT * FROM tmp_maker"})));
+    }
+
+    /**
+     * Creating and dropping a session's own temporary table changes nothing another session reads: its
+     * cached results stay. (Writes to a temporary table still drop the database's entries: the catalog
+     * cannot see another session's temporary tables, nor their triggers.)
+     */
+    @Test
+    void anotherSessionsTemporaryTableKeepsTheCache() throws Exception {
+        try (Twin owner = Twin.open(proxy, USER); Twin other = Twin.open(proxy, USER)) {
+            Outcome real = other.cache(READ);
+
+            owner.both("CREATE TEMP TABLE tmp_scratch (id int PRIMARY KEY, v text)");
+            assertThat(other.hit(READ)).isEqualTo(real);
+            assertThat(owner.noHit("SELECT * FROM tmp_scratch").text()).isEmpty();
+            assertThat(owner.noHit(READ)).as("a session with temporary tables is not served").isEqualTo(real);
+
+            owner.both("DROP TABLE pg_temp.tmp_scratch");
+            assertThat(other.hit(READ)).isEqualTo(real);
+            assertThat(owner.hit(READ)).isEqualTo(real);
+        }
     }
 
     @ParameterizedTest(name = "{0}")

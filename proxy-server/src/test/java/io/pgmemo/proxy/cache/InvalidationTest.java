@@ -1,0 +1,29 @@
+package io.pgmemo.proxy.cache;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/** What statements together may have changed: data extents widen, catalog answers add up. */
+class InvalidationTest {
+
+    @Test
+    void tablesAddUpAndAWiderExtentWins() {
+        assertThat(Invalidation.tables(Set.of(1L)).and(Invalidation.tables(Set.of(2L))))
+                .isEqualTo(Invalidation.tables(Set.of(1L, 2L)));
+        assertThat(Invalidation.tables(Set.of(1L)).and(Invalidation.DATABASE)).isEqualTo(Invalidation.DATABASE);
+        assertThat(Invalidation.NONE.and(Invalidation.NONE).isNone()).isTrue();
+    }
+
+    @Test
+    void catalogAnswersAreKeptBesideTheDataExtent() {
+        Invalidation both = Invalidation.tables(Set.of(1L)).and(Invalidation.ANSWERS);
+        assertThat(both.extent()).isEqualTo(Invalidation.Extent.TABLES);
+        assertThat(both.tables()).containsExactly(1L);
+        assertThat(both.answers()).isTrue();
+        assertThat(Invalidation.ANSWERS.and(Invalidation.tables(Set.of(1L)))).isEqualTo(both);
+        assertThat(Invalidation.ANSWERS.and(Invalidation.NONE).isNone()).as("answers alone are something").isFalse();
+        assertThat(Invalidation.ALL.and(Invalidation.ANSWERS).extent()).isEqualTo(Invalidation.Extent.ALL);
+    }
+}
