@@ -45,7 +45,7 @@ final class TemporaryTables {
             return false;
         }
         for (Token token : tokens) {
-            if (token.is("as") || token.is(TokenKind.ERROR) || token.is(TokenKind.SEMICOLON)) {
+            if (token.is("as")) {
                 return false;
             }
         }

@@ -284,17 +284,8 @@ class ReadYourWritesTest {
                 write("SELECT of now() from such a view (not cacheable for time, so judged by its words)",
                         hiddenWrite("ryw_hidnow"), all("ryw_hidnow"), query("SELECT now(), * FROM ryw_hidnow_view")),
                 write("SELECT from such a view in a transaction by another session (extended protocol)",
-                        hiddenWrite("ryw_hidext"), all("ryw_hidext"), session -> {
-                            Properties extended = QueryMode.EXTENDED_BINARY.properties();
-                            try (Connection other = PgEnvironment.connect(proxy.port(), extended)) {
-                                other.setAutoCommit(false);
-                                try (PreparedStatement ps = other.prepareStatement("SELECT * FROM ryw_hidext_view");
-                                     ResultSet rs = ps.executeQuery()) {
-                                    assertThat(rs.next()).isTrue();
-                                }
-                                other.commit();
-                            }
-                        }),
+                        hiddenWrite("ryw_hidext"), all("ryw_hidext"),
+                        session -> readInExtendedTransaction("SELECT * FROM ryw_hidext_view")),
                 write("SELECT using a user-defined operator whose function writes", with(table("ryw_op"),
                                 "CREATE FUNCTION ryw_op_touch(int, int) RETURNS int LANGUAGE plpgsql AS"
                                         + " $$ BEGIN INSERT INTO ryw_op VALUES ($1 * 10 + $2, 'op'); RETURN $1 + $2; END $$",
@@ -382,14 +373,7 @@ class ReadYourWritesTest {
             assertThat(busy.await(10, TimeUnit.SECONDS)).as("catalog threads held").isTrue();
 
             Future<?> viewRead = other.submit(() -> {
-                try (Connection c = PgEnvironment.connect(proxy.port(), QueryMode.EXTENDED_BINARY.properties())) {
-                    c.setAutoCommit(false);
-                    try (PreparedStatement ps = c.prepareStatement("SELECT * FROM ryw_judge_view");
-                         ResultSet rs = ps.executeQuery()) {
-                        assertThat(rs.next()).isTrue();
-                    }
-                    c.commit();
-                }
+                readInExtendedTransaction("SELECT * FROM ryw_judge_view");
                 return null;
             });
             awaitWriteInProgress("ryw_judge", viewRead);
@@ -404,6 +388,17 @@ class ReadYourWritesTest {
         } finally {
             release.countDown();
             other.shutdownNow();
+        }
+    }
+
+    /** In another session through the proxy, extended protocol: BEGIN, the read (a row), COMMIT. */
+    private static void readInExtendedTransaction(String sql) throws Exception {
+        try (Connection other = PgEnvironment.connect(proxy.port(), QueryMode.EXTENDED_BINARY.properties())) {
+            other.setAutoCommit(false);
+            try (PreparedStatement ps = other.prepareStatement(sql); ResultSet rs = ps.executeQuery()) {
+                assertThat(rs.next()).isTrue();
+            }
+            other.commit();
         }
     }
 
