@@ -26,6 +26,9 @@ class PersistentRestartTest {
     void cachedResultIsAHitAfterRestart() throws Exception {
         String read = "SELECT * FROM restart_t ORDER BY id";
         String other = "SELECT v FROM restart_t WHERE id = 2";
+        // One shape: after the first, the second is looked up without asking the catalog.
+        String pointOne = "SELECT v, at FROM restart_t WHERE id = 1";
+        String pointTwo = "SELECT v, at FROM restart_t WHERE id = 2";
         Outcome cached;
         try (CachingProxy first = CachingProxy.start(config(), true)) {
             first.admin("CREATE TABLE restart_t (id int, v text, at timestamptz)",
@@ -33,6 +36,8 @@ class PersistentRestartTest {
             try (Twin session = Twin.open(first, USER)) {
                 cached = session.cache(read);
                 session.cache(other);
+                session.cache(pointOne);
+                session.cache(pointTwo);
             }
         }
         assertThat(Files.size(dir.resolve("c.duckdb"))).isPositive();
@@ -40,6 +45,8 @@ class PersistentRestartTest {
         try (CachingProxy second = CachingProxy.start(config(), true)) {
             try (Twin session = Twin.open(second, USER)) {
                 assertThat(session.hit(read)).isEqualTo(cached);
+                session.hit(pointOne);
+                session.hit(pointTwo);
                 assertThat(second.stats().misses()).isZero();
 
                 // Written through the new server: the persisted entries are dropped.
