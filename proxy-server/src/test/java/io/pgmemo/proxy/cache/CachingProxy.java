@@ -60,7 +60,13 @@ final class CachingProxy implements AutoCloseable {
 
     /** A simple-protocol session as {@code user} (password null for trust), after running {@code setup}. */
     static Connection open(int port, String user, String password, String... setup) throws SQLException {
-        Properties properties = QueryMode.SIMPLE.properties();
+        return open(port, QueryMode.SIMPLE, user, password, setup);
+    }
+
+    /** A session as {@code user} speaking the protocol of {@code mode}, after running {@code setup}. */
+    static Connection open(int port, QueryMode mode, String user, String password, String... setup)
+            throws SQLException {
+        Properties properties = mode.properties();
         properties.setProperty("user", user);
         if (password != null) {
             properties.setProperty("password", password);

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.pgmemo.cache.stats.CacheStats;
 import io.pgmemo.proxy.testing.PgEnvironment;
+import io.pgmemo.proxy.testing.QueryMode;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -34,10 +35,16 @@ final class Twin implements AutoCloseable {
 
     static Twin openWithPassword(CachingProxy proxy, String user, String password, String... setup)
             throws SQLException {
-        Connection proxied = CachingProxy.open(proxy.port(), user, password, setup);
+        return open(proxy, QueryMode.SIMPLE, user, password, setup);
+    }
+
+    /** Sessions speaking the protocol of {@code mode}. */
+    static Twin open(CachingProxy proxy, QueryMode mode, String user, String password, String... setup)
+            throws SQLException {
+        Connection proxied = CachingProxy.open(proxy.port(), mode, user, password, setup);
         try {
             return new Twin(proxy, user, proxied,
-                    CachingProxy.open(PgEnvironment.get().upstreamPort(), user, password, setup));
+                    CachingProxy.open(PgEnvironment.get().upstreamPort(), mode, user, password, setup));
         } catch (SQLException e) {
             proxied.close();
             throw e;
