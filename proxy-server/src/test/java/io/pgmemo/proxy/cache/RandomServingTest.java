@@ -21,7 +21,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * A seeded random mix over several sessions, one statement at a time: reads from a small pool (so
  * they repeat and are served from the cache), writes through the proxy in and out of transaction
- * blocks, and changes of role, search_path, TimeZone, IntervalStyle and extra_float_digits (pgJDBC
+ * blocks, GRANT, REVOKE, ALTER POLICY and CREATE OR REPLACE VIEW, temporary tables that shadow a
+ * table, and changes of role, search_path, TimeZone, IntervalStyle and extra_float_digits (pgJDBC
  * insists on DateStyle ISO). Every read through the proxy must equal its twin's read straight from
  * PostgreSQL, and enough of them must be hits for the serving path to be what is checked. The shared
  * differential tester rarely gets hits (its state check calls a VOLATILE function, which empties the
@@ -61,6 +62,16 @@ class RandomServingTest {
             profile("SET ROLE " + BOB, "serve_a", "UTC", "postgres", 1),
             profile("RESET ROLE", "serve_a", "UTC", "iso_8601", 1),
             profile("RESET ROLE", "serve_a", "UTC", "postgres", 0));
+
+    /** Through the proxy, by whichever role the session has: privileges, a policy and a view change. */
+    private static final List<String> SCHEMA_CHANGES = List.of(
+            "GRANT SELECT ON serve_b.items TO " + BOB,
+            "REVOKE SELECT ON serve_b.items FROM " + BOB,
+            "ALTER POLICY serve_own ON serve_a.items USING (owner = current_user OR v > 50)",
+            "ALTER POLICY serve_own ON serve_a.items USING (owner = current_user)",
+            "CREATE OR REPLACE VIEW serve_a.totals AS SELECT owner, sum(v) AS total FROM serve_a.items GROUP BY owner",
+            "CREATE OR REPLACE VIEW serve_a.totals AS SELECT owner, max(v) AS total FROM serve_a.items GROUP BY owner");
+
 
     private static CachingProxy proxy;
 
@@ -123,6 +134,10 @@ class RandomServingTest {
                     writeQuietly(twin, write(random));
                 } else if (dice < 88) {
                     transaction(twin, random);
+                } else if (dice < 89) {
+                    writeQuietly(twin, pick(random, SCHEMA_CHANGES));
+                } else if (dice < 90) {
+                    withTemporaryTable(twin, random);
                 } else {
                     twin.both(pick(random, PROFILES));
                 }
@@ -156,6 +171,39 @@ class RandomServingTest {
             default -> "WITH moved AS (UPDATE serve_a.items SET v = -v WHERE id = " + id
                     + " RETURNING id) SELECT count(*) FROM moved";
         };
+    }
+
+    /**
+     * For a few reads, a temporary table in both sessions of the twin that unqualified reads of items
+     * find first (unless the role of the moment may not create one: then neither may). Writes go
+     * through the proxy only, so none is made meanwhile: the twin's own table would not see it.
+     */
+    private static void withTemporaryTable(Twin twin, Random random) {
+        if (bothAlike(twin, "CREATE TEMP TABLE items (id int, owner name, v int, at timestamptz)") != null) {
+            return;
+        }
+        bothAlike(twin, "INSERT INTO pg_temp.items VALUES (1, 'temp', 7, '2024-06-01 12:00+00')");
+        for (int i = 0; i < 3; i++) {
+            twin.read(pick(random, READS));
+        }
+        bothAlike(twin, "DROP TABLE pg_temp.items");
+    }
+
+    /** Runs the statement in both sessions, which must succeed or fail alike; the SQLSTATE or null. */
+    private static String bothAlike(Twin twin, String sql) {
+        String failed = execute(twin.proxied, sql);
+        assertThat(failed).as("%s through the proxy (left) vs direct (right)", sql).isEqualTo(execute(twin.direct, sql));
+        return failed;
+    }
+
+    /** The SQLSTATE the statement failed with, or null. */
+    private static String execute(java.sql.Connection connection, String sql) {
+        try (Statement st = connection.createStatement()) {
+            st.execute(sql);
+            return null;
+        } catch (SQLException e) {
+            return e.getSQLState();
+        }
     }
 
     /** A write that fails (no privilege, a row another role owns) fails the same way directly. */
