@@ -23,43 +23,64 @@ fi
 # shellcheck source=e2e/lib.sh
 . e2e/lib.sh
 
+# Each protocol gets its own pgmemo, demo PostgreSQL and cache file: the tester sets its database
+# up straight on PostgreSQL, bypassing pgmemo, so a pgmemo kept from an earlier run could serve
+# that run's results for up to the TTL (120 s), longer than the tester waits after set-up.
 work=$(mktemp -d /tmp/pgmemo-difftest.XXXXXX)
-pg_port=$(free_port)
-proxy_port=$(free_port)
 pid=""
-cleanup() {
+stop_pgmemo() {
   if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
     kill -TERM "$pid" 2>/dev/null || true
     for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
     kill -KILL "$pid" 2>/dev/null || true
   fi
+  pid=""
+}
+cleanup() {
+  stop_pgmemo
   rm -rf "$work"
 }
 trap cleanup EXIT
 
-echo "difftest: starting pgmemo demo (cache at defaults, file $work/cache.duckdb) on $proxy_port, PostgreSQL on $pg_port"
-# Leak sampling on (a running pgmemo turns it off by default): the log is checked for LEAK reports.
-(cd "$work" && exec java -Dio.netty.leakDetection.level=simple -jar "$OLDPWD/$JAR" demo --listen "127.0.0.1:$proxy_port" --pg-port "$pg_port" \
-  --cache-file "$work/cache.duckdb") > "$work/pgmemo.log" 2>&1 &
-pid=$!
-for _ in $(seq 1 240); do
-  grep -q "pgmemo demo is running" "$work/pgmemo.log" 2>/dev/null && break
-  kill -0 "$pid" 2>/dev/null || { cat "$work/pgmemo.log"; echo "difftest: pgmemo exited" >&2; exit 2; }
-  sleep 0.5
-done
-grep -q "pgmemo demo is running" "$work/pgmemo.log" || { cat "$work/pgmemo.log"; echo "difftest: pgmemo did not start" >&2; exit 2; }
+# Starts pgmemo's demo in $1 (a new directory); sets pid, pg_port and proxy_port.
+start_pgmemo() {
+  local dir=$1
+  mkdir -p "$dir"
+  pg_port=$(free_port)
+  proxy_port=$(free_port)
+  echo "difftest: starting pgmemo demo (cache at defaults, file $dir/cache.duckdb) on $proxy_port, PostgreSQL on $pg_port"
+  # Leak sampling on (a running pgmemo turns it off by default): the log is checked for LEAK reports.
+  (cd "$dir" && exec java -Dio.netty.leakDetection.level=simple -jar "$jar_path" demo --listen "127.0.0.1:$proxy_port" \
+    --pg-port "$pg_port" --cache-file "$dir/cache.duckdb") > "$dir/pgmemo.log" 2>&1 &
+  pid=$!
+  for _ in $(seq 1 240); do
+    grep -q "pgmemo demo is running" "$dir/pgmemo.log" 2>/dev/null && return 0
+    kill -0 "$pid" 2>/dev/null || { cat "$dir/pgmemo.log"; echo "difftest: pgmemo exited" >&2; exit 2; }
+    sleep 0.5
+  done
+  cat "$dir/pgmemo.log"
+  echo "difftest: pgmemo did not start" >&2
+  exit 2
+}
 
+case "$JAR" in
+  /*) jar_path=$JAR ;;
+  *) jar_path=$PWD/$JAR ;;
+esac
 status=0
 for protocol in "${PROTOCOLS[@]}"; do
+  dir="$work/$protocol"
+  start_pgmemo "$dir"
   echo "difftest: --protocol $protocol"
   if ! "$PYTHON" "$DIFFTEST" --port "$proxy_port" --upstream-port "$pg_port" --protocol "$protocol" \
-      --jsonl "$work/difftest-$protocol.jsonl" --duration 240; then
+      --jsonl "$dir/difftest.jsonl" --duration 240; then
+    status=1
+  fi
+  stop_pgmemo
+  grep -a "cache hits" "$dir/pgmemo.log" | tail -1 || true
+  if grep -aq "LEAK:" "$dir/pgmemo.log"; then
+    echo "difftest: Netty reported a buffer leak" >&2
     status=1
   fi
 done
-grep -a "cache hits" "$work/pgmemo.log" | tail -1 || true
-if grep -aq "LEAK:" "$work/pgmemo.log"; then
-  echo "difftest: Netty reported a buffer leak" >&2
-  status=1
-fi
 exit $status
