@@ -49,6 +49,7 @@ class RandomServingTest {
             "SELECT id, at::date FROM serve_b.items ORDER BY id",
             "SELECT i.id, o.v FROM serve_a.items i JOIN serve_b.items o USING (id) ORDER BY i.id",
             "TABLE serve_b.items ORDER BY id");
+
     /**
      * Whole session states a session switches between: few enough that reads repeat within one, and
      * each differing from the first (or, for Bob, from Alice's) in one setting that changes what the
@@ -71,7 +72,6 @@ class RandomServingTest {
             "ALTER POLICY serve_own ON serve_a.items USING (owner = current_user)",
             "CREATE OR REPLACE VIEW serve_a.totals AS SELECT owner, sum(v) AS total FROM serve_a.items GROUP BY owner",
             "CREATE OR REPLACE VIEW serve_a.totals AS SELECT owner, max(v) AS total FROM serve_a.items GROUP BY owner");
-
 
     private static CachingProxy proxy;
 
