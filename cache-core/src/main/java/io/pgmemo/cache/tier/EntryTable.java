@@ -39,7 +39,7 @@ final class EntryTable implements AutoCloseable {
     private final PreparedStatement deleteMany;
     private final PreparedStatement deleteKey;
     private final PreparedStatement find;
-    private final PreparedStatement touch;
+    private final PreparedStatement touchMany;
 
     EntryTable(Connection connection) throws SQLException {
         this.connection = connection;
@@ -49,8 +49,7 @@ final class EntryTable implements AutoCloseable {
         deleteKey = connection.prepareStatement("DELETE FROM " + TABLE + " WHERE digest = ? AND key = ?");
         find = connection.prepareStatement(
                 "SELECT " + COLUMNS + " FROM " + TABLE + " WHERE digest = ? AND expires > ?");
-        touch = connection.prepareStatement(
-                "UPDATE " + TABLE + " SET hits = ?, last_hit = ? WHERE digest = ? AND key = ?");
+        touchMany = connection.prepareStatement(touchSql(ROWS_PER_STATEMENT));
     }
 
     private void createSchema() throws SQLException {
@@ -92,12 +91,7 @@ final class EntryTable implements AutoCloseable {
                 apply(op);
             }
             putAll(puts);
-            for (CachedResult entry : touched) {
-                touch.setLong(1, entry.hits());
-                touch.setLong(2, entry.lastHit());
-                bindKey(touch, 3, entry.key());
-                touch.executeUpdate();
-            }
+            touchAll(new ArrayList<>(touched));
             connection.commit();
         } catch (SQLException | RuntimeException e) {
             connection.rollback();
@@ -143,6 +137,29 @@ final class EntryTable implements AutoCloseable {
                 insertRows(full ? insertMany : insert, chunk);
             }
         }
+    }
+
+    /** Writes the hit counts and last hits of entries, many per statement. */
+    private void touchAll(List<CachedResult> touched) throws SQLException {
+        for (int from = 0; from < touched.size(); from += ROWS_PER_STATEMENT) {
+            List<CachedResult> chunk = touched.subList(from, Math.min(touched.size(), from + ROWS_PER_STATEMENT));
+            boolean full = chunk.size() == ROWS_PER_STATEMENT;
+            try (PreparedStatement partial = full ? null : connection.prepareStatement(touchSql(chunk.size()))) {
+                PreparedStatement touch = full ? touchMany : partial;
+                for (int i = 0; i < chunk.size(); i++) {
+                    touch.setBytes(3 * i + 1, chunk.get(i).key().digest());
+                    touch.setLong(3 * i + 2, chunk.get(i).hits());
+                    touch.setLong(3 * i + 3, chunk.get(i).lastHit());
+                }
+                touch.executeUpdate();
+            }
+        }
+    }
+
+    private static String touchSql(int rows) {
+        return "UPDATE " + TABLE + " SET hits = t.hits, last_hit = t.last_hit FROM (VALUES "
+                + String.join(", ", Collections.nCopies(rows, "(?::BLOB, ?::BIGINT, ?::BIGINT)"))
+                + ") AS t(digest, hits, last_hit) WHERE " + TABLE + ".digest = t.digest";
     }
 
     private static String insertSql(int rows) {

@@ -68,4 +68,27 @@ class EntryTableTest {
         assertThat(table.find(key(2), NOW)).isNull();
         assertThat(table.find(key(3), NOW)).isNotNull();
     }
+
+    @Test
+    void hitCountsOfMoreEntriesThanOneStatementHoldsAreAllWritten() throws Exception {
+        int count = EntryTable.ROWS_PER_STATEMENT + 3;
+        List<WriteOp> puts = new ArrayList<>();
+        List<CachedResult> touched = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            CachedResult entry = entry(i, 10, NOW, LATER);
+            puts.add(new WriteOp.Put(entry));
+            for (int hit = 0; hit <= i % 3; hit++) {
+                entry.recordHit(NOW + i);
+            }
+            touched.add(entry);
+        }
+        table.apply(puts, List.of());
+        table.apply(List.of(), touched);
+
+        for (int i = 0; i < count; i++) {
+            CachedResult found = table.find(key(i), NOW);
+            assertThat(found.hits()).as("hits of %d", i).isEqualTo(i % 3 + 1);
+            assertThat(found.lastHit()).as("last hit of %d", i).isEqualTo(NOW + i);
+        }
+    }
 }
