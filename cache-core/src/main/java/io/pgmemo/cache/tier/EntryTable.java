@@ -13,6 +13,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.IntFunction;
 
 /**
  * The SQL of the persistent tier over one open DuckDB connection. Times are epoch milliseconds.
@@ -128,30 +129,38 @@ final class EntryTable implements AutoCloseable {
             lastOfKey.put(entry.key(), entry);
         }
         List<CachedResult> rows = new ArrayList<>(lastOfKey.values());
-        for (int from = 0; from < rows.size(); from += ROWS_PER_STATEMENT) {
-            List<CachedResult> chunk = rows.subList(from, Math.min(rows.size(), from + ROWS_PER_STATEMENT));
-            boolean full = chunk.size() == ROWS_PER_STATEMENT;
-            try (PreparedStatement delete = full ? null : connection.prepareStatement(deleteDigestsSql(chunk.size()));
-                    PreparedStatement insert = full ? null : connection.prepareStatement(insertSql(chunk.size()))) {
-                deleteDigests(full ? deleteMany : delete, chunk);
-                insertRows(full ? insertMany : insert, chunk);
-            }
-        }
+        inChunks(rows, deleteMany, EntryTable::deleteDigestsSql, (s, row, e) -> s.setBytes(row + 1, e.key().digest()));
+        inChunks(rows, insertMany, EntryTable::insertSql, this::bindInsert);
     }
 
     /** Writes the hit counts and last hits of entries, many per statement. */
     private void touchAll(List<CachedResult> touched) throws SQLException {
-        for (int from = 0; from < touched.size(); from += ROWS_PER_STATEMENT) {
-            List<CachedResult> chunk = touched.subList(from, Math.min(touched.size(), from + ROWS_PER_STATEMENT));
-            boolean full = chunk.size() == ROWS_PER_STATEMENT;
-            try (PreparedStatement partial = full ? null : connection.prepareStatement(touchSql(chunk.size()))) {
-                PreparedStatement touch = full ? touchMany : partial;
-                for (int i = 0; i < chunk.size(); i++) {
-                    touch.setBytes(3 * i + 1, chunk.get(i).key().digest());
-                    touch.setLong(3 * i + 2, chunk.get(i).hits());
-                    touch.setLong(3 * i + 3, chunk.get(i).lastHit());
+        inChunks(touched, touchMany, EntryTable::touchSql, (s, row, e) -> {
+            s.setBytes(3 * row + 1, e.key().digest());
+            s.setLong(3 * row + 2, e.hits());
+            s.setLong(3 * row + 3, e.lastHit());
+        });
+    }
+
+    private interface RowBinder {
+        void bind(PreparedStatement statement, int row, CachedResult entry) throws SQLException;
+    }
+
+    /**
+     * Runs one statement per {@link #ROWS_PER_STATEMENT} entries: {@code full}, prepared once, for a
+     * whole chunk, one made by {@code sqlForRows} for the last, shorter one.
+     */
+    private void inChunks(List<CachedResult> entries, PreparedStatement full, IntFunction<String> sqlForRows,
+                          RowBinder binder) throws SQLException {
+        for (int from = 0; from < entries.size(); from += ROWS_PER_STATEMENT) {
+            List<CachedResult> chunk = entries.subList(from, Math.min(entries.size(), from + ROWS_PER_STATEMENT));
+            boolean whole = chunk.size() == ROWS_PER_STATEMENT;
+            try (PreparedStatement shorter = whole ? null : connection.prepareStatement(sqlForRows.apply(chunk.size()))) {
+                PreparedStatement statement = whole ? full : shorter;
+                for (int row = 0; row < chunk.size(); row++) {
+                    binder.bind(statement, row, chunk.get(row));
                 }
-                touch.executeUpdate();
+                statement.executeUpdate();
             }
         }
     }
@@ -170,33 +179,22 @@ final class EntryTable implements AutoCloseable {
         return "DELETE FROM " + TABLE + " WHERE digest IN (" + String.join(", ", Collections.nCopies(rows, "?")) + ")";
     }
 
-    private static void deleteDigests(PreparedStatement delete, List<CachedResult> entries) throws SQLException {
-        for (int i = 0; i < entries.size(); i++) {
-            delete.setBytes(i + 1, entries.get(i).key().digest());
-        }
-        delete.executeUpdate();
-    }
-
-    private void insertRows(PreparedStatement insert, List<CachedResult> entries) throws SQLException {
-        for (int i = 0; i < entries.size(); i++) {
-            CachedResult e = entries.get(i);
-            int at = i * INSERT_PARAMETERS;
-            Long[] tables = Arrays.stream(e.tableOidsShared()).boxed().toArray(Long[]::new);
-            bindKey(insert, at + 1, e.key());
-            insert.setString(at + 3, e.database());
-            insert.setString(at + 4, e.role());
-            insert.setString(at + 5, e.sql());
-            insert.setArray(at + 6, connection.createArrayOf("BIGINT", tables));
-            insert.setLong(at + 7, e.sizeBytes());
-            insert.setLong(at + 8, e.rows());
-            insert.setLong(at + 9, e.createdAt());
-            insert.setLong(at + 10, e.expiresAt());
-            insert.setLong(at + 11, e.lastHit());
-            insert.setLong(at + 12, e.hits());
-            insert.setInt(at + 13, e.checksum());
-            insert.setBytes(at + 14, e.response());
-        }
-        insert.executeUpdate();
+    private void bindInsert(PreparedStatement insert, int row, CachedResult e) throws SQLException {
+        int at = row * INSERT_PARAMETERS;
+        Long[] tables = Arrays.stream(e.tableOidsShared()).boxed().toArray(Long[]::new);
+        bindKey(insert, at + 1, e.key());
+        insert.setString(at + 3, e.database());
+        insert.setString(at + 4, e.role());
+        insert.setString(at + 5, e.sql());
+        insert.setArray(at + 6, connection.createArrayOf("BIGINT", tables));
+        insert.setLong(at + 7, e.sizeBytes());
+        insert.setLong(at + 8, e.rows());
+        insert.setLong(at + 9, e.createdAt());
+        insert.setLong(at + 10, e.expiresAt());
+        insert.setLong(at + 11, e.lastHit());
+        insert.setLong(at + 12, e.hits());
+        insert.setInt(at + 13, e.checksum());
+        insert.setBytes(at + 14, e.response());
     }
 
     void delete(CacheKey key) throws SQLException {
