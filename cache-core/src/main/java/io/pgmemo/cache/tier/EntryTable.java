@@ -155,7 +155,8 @@ final class EntryTable implements AutoCloseable {
         for (int from = 0; from < entries.size(); from += ROWS_PER_STATEMENT) {
             List<CachedResult> chunk = entries.subList(from, Math.min(entries.size(), from + ROWS_PER_STATEMENT));
             boolean whole = chunk.size() == ROWS_PER_STATEMENT;
-            try (PreparedStatement shorter = whole ? null : connection.prepareStatement(sqlForRows.apply(chunk.size()))) {
+            String sql = whole ? null : sqlForRows.apply(chunk.size());
+            try (PreparedStatement shorter = whole ? null : connection.prepareStatement(sql)) {
                 PreparedStatement statement = whole ? full : shorter;
                 for (int row = 0; row < chunk.size(); row++) {
                     binder.bind(statement, row, chunk.get(row));

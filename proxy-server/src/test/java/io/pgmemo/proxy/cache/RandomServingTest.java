@@ -192,7 +192,8 @@ class RandomServingTest {
     /** Runs the statement in both sessions, which must succeed or fail alike; the SQLSTATE or null. */
     private static String bothAlike(Twin twin, String sql) {
         String failed = execute(twin.proxied, sql);
-        assertThat(failed).as("%s through the proxy (left) vs direct (right)", sql).isEqualTo(execute(twin.direct, sql));
+        assertThat(failed).as("%s through the proxy (left) vs direct (right)", sql)
+                .isEqualTo(execute(twin.direct, sql));
         return failed;
     }
 
