@@ -23,6 +23,7 @@ import org.slf4j.LoggerFactory;
 /** The listening proxy: accepts clients and gives each a {@link Session}. */
 public final class PgmemoServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(PgmemoServer.class);
+    private static final long CLOSE_CHANNELS_MILLIS = 5000;
 
     private final ProxyConfig config;
     private final Transport transport = Transport.best();
@@ -121,6 +122,9 @@ public final class PgmemoServer implements AutoCloseable {
             log.warn("ending {} sessions still busy after {}", registry.size(), drainTimeout);
             registry.snapshot().forEach(Session::terminateNow);
         }
+        // Also upstreams of ended sessions still waiting to send Terminate: a channel left to the event
+        // loops' own shutdown may never release what it had queued.
+        registry.closeChannels(CLOSE_CHANNELS_MILLIS);
         stopGroup("workers", workers);
         stopGroup("acceptor", acceptor);
         if (queryCache != null) {

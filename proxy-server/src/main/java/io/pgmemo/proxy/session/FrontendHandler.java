@@ -42,6 +42,7 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
     public void channelActive(ChannelHandlerContext ctx) {
         session = new Session(ctx.channel(), decoder, connector, registry, queryCache);
         registry.add(session);
+        registry.track(ctx.channel());
         ctx.fireChannelActive();
     }
 

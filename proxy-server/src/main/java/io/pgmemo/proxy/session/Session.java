@@ -111,6 +111,7 @@ public final class Session {
             return;
         }
         upstream = future.channel();
+        registry.track(upstream);
         if (closed || !client.isActive()) {
             upstream.close();
             return;
