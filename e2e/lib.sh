@@ -1,6 +1,22 @@
 # Helpers shared by the e2e scripts; source it after setting PYTHON.
 
 # Prints a loopback TCP port that is free now (the kernel picks it).
+# A port that nothing listens on, in 20000-31999: below the kernel's ephemeral range (32768 up), so
+# that no outgoing connection takes it before the server binds it.
 free_port() {
-  "$PYTHON" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
+  "$PYTHON" -c '
+import random, socket
+for _ in range(500):
+    port = random.randint(20000, 31999)
+    s = socket.socket()
+    try:
+        s.bind(("127.0.0.1", port))
+    except OSError:
+        continue
+    finally:
+        s.close()
+    print(port)
+    break
+else:
+    raise SystemExit("no free port in 20000-31999")'
 }

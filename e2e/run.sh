@@ -77,10 +77,12 @@ port_used() {
   fi
   port_open "$1"
 }
-free_port() { # prints a currently unused port in 20000-49999, not in "$@"
+# Below the kernel's ephemeral range (32768 up): an outgoing connection cannot take the port
+# between this check and pgmemo's bind, as it did once (bind: Address already in use).
+free_port() { # prints a currently unused port in 20000-31999, not in "$@"
   local p _ x taken
   for _ in $(seq 1 200); do
-    p=$((20000 + (RANDOM * 32768 + RANDOM) % 30000))
+    p=$((20000 + (RANDOM * 32768 + RANDOM) % 12000))
     taken=0
     for x in "$@"; do [ "$x" = "$p" ] && taken=1; done
     [ "$taken" = 1 ] && continue
