@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.pgmemo.proxy.testing.PgEnvironment;
 import io.pgmemo.proxy.testing.ProxyTest;
 import io.pgmemo.proxy.testing.QueryMode;
+import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
@@ -198,7 +199,7 @@ class RandomServingTest {
     }
 
     /** The SQLSTATE the statement failed with, or null. */
-    private static String execute(java.sql.Connection connection, String sql) {
+    private static String execute(Connection connection, String sql) {
         try (Statement st = connection.createStatement()) {
             st.execute(sql);
             return null;
@@ -209,11 +210,8 @@ class RandomServingTest {
 
     /** A write that fails (no privilege, a row another role owns) fails the same way directly. */
     private static void writeQuietly(Twin twin, String sql) {
-        try (Statement st = twin.proxied.createStatement()) {
-            st.execute(sql);
-        } catch (SQLException e) {
-            // In a transaction block the failure aborts it; the caller's COMMIT or ROLLBACK ends it.
-        }
+        // In a transaction block a failure aborts it; the caller's COMMIT or ROLLBACK ends it.
+        execute(twin.proxied, sql);
     }
 
     private static String[] profile(String role, String searchPath, String timeZone, String intervalStyle,
