@@ -96,10 +96,11 @@ port_used() {
   port_open "$HOST" "$1"
 }
 USED_PORTS=()
+# In 20000-31999, below the kernel's ephemeral range (32768 up): no outgoing connection takes it first.
 free_port() {
   local p i x taken
   for i in $(seq 1 200); do
-    p=$((20000 + (RANDOM * 32768 + RANDOM) % 30000))
+    p=$((20000 + (RANDOM * 32768 + RANDOM) % 12000))
     taken=0
     for x in "${USED_PORTS[@]:-}"; do [ "$x" = "$p" ] && taken=1; done
     [ "$taken" = 1 ] && continue

@@ -1,6 +1,5 @@
 # Helpers shared by the e2e scripts; source it after setting PYTHON.
 
-# Prints a loopback TCP port that is free now (the kernel picks it).
 # A port that nothing listens on, in 20000-31999: below the kernel's ephemeral range (32768 up), so
 # that no outgoing connection takes it before the server binds it.
 free_port() {
