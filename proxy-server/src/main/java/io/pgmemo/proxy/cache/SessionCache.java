@@ -523,7 +523,9 @@ public final class SessionCache {
             log.debug("invalidates {} {}: {}", invalidation.extent(), invalidation.tables(),
                     statements.stream().map(Classification::command).toList());
         }
-        invalidate(invalidation);
+        if (!StatementEffects.unreadable(statements)) {
+            invalidate(invalidation);
+        }
         send(frame, new Expectation.Forward(invalidation, takeParses()));
     }
 

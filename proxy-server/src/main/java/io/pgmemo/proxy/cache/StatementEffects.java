@@ -2,6 +2,7 @@ package io.pgmemo.proxy.cache;
 
 import io.pgmemo.cache.sql.Classification;
 import io.pgmemo.cache.sql.FunctionCall;
+import io.pgmemo.cache.sql.StatementKind;
 import java.util.List;
 import java.util.Set;
 
@@ -91,13 +92,28 @@ final class StatementEffects {
     /** True when the statement cannot have changed the session's settings, role or temp relations. */
     static boolean keepsSessionState(List<Classification> statements) {
         for (Classification statement : statements) {
-            boolean read = statement.kind() == io.pgmemo.cache.sql.StatementKind.READ
-                    || statement.kind() == io.pgmemo.cache.sql.StatementKind.EXPLAIN;
+            boolean read = statement.kind() == StatementKind.READ
+                    || statement.kind() == StatementKind.EXPLAIN;
             if (!read || !onlyHarmlessFunctions(statement)) {
                 return false;
             }
         }
         return true;
+    }
+
+    /**
+     * Text the proxy cannot read (a statement it does not understand) is nearly always text PostgreSQL
+     * rejects too, with nothing run. What such text may change is therefore dropped only once a
+     * statement of it has run (at its CommandComplete, before the client sees it, and again when its
+     * transaction ends), not before it is sent: a syntax error drops nothing.
+     */
+    static boolean unreadable(List<Classification> statements) {
+        for (Classification statement : statements) {
+            if (statement.kind() == StatementKind.UNKNOWN) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**

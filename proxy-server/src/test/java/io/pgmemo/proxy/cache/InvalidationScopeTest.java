@@ -89,6 +89,27 @@ class InvalidationScopeTest {
         }
     }
 
+    /**
+     * Text the proxy cannot read, rejected by PostgreSQL as a syntax error, ran nothing: it drops no
+     * entry, in or out of a transaction block.
+     */
+    @Test
+    void aSyntaxErrorKeepsEntries() throws Exception {
+        String read = "/* syntax error */ " + READ;
+        try (Twin reader = Twin.open(proxy, USER); Twin other = Twin.open(proxy, USER)) {
+            Outcome cached = reader.cache(read);
+            assertThat(other.noHit("SELEC 1").sqlState()).isEqualTo("42601");
+            assertThat(other.noHit("SELECT 1; SELEC 2").sqlState()).isEqualTo("42601");
+            assertThat(reader.hit(read)).as("after syntax errors").isEqualTo(cached);
+
+            other.both("BEGIN");
+            assertThat(other.noHit("UPDATE scope_t SET v = 'never' WHERE id = 1; SELEC 1").sqlState())
+                    .isEqualTo("42601");
+            other.both("ROLLBACK");
+            assertThat(reader.hit(read)).as("after a syntax error in a transaction block").isEqualTo(cached);
+        }
+    }
+
     /** A write drops what was read from the tables it wrote, and keeps what was read from others. */
     @Test
     void writeToAnotherTableKeepsEntries() throws Exception {
