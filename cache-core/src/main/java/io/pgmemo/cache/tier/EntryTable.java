@@ -41,6 +41,9 @@ final class EntryTable implements AutoCloseable {
     private final PreparedStatement deleteKey;
     private final PreparedStatement find;
     private final PreparedStatement touchMany;
+    private final PreparedStatement deleteOfTable;
+    private final PreparedStatement deleteOfDatabase;
+    private final TablesInFile tablesInFile = new TablesInFile();
 
     EntryTable(Connection connection) throws SQLException {
         this.connection = connection;
@@ -51,6 +54,25 @@ final class EntryTable implements AutoCloseable {
         find = connection.prepareStatement(
                 "SELECT " + COLUMNS + " FROM " + TABLE + " WHERE digest = ? AND expires > ?");
         touchMany = connection.prepareStatement(touchSql(ROWS_PER_STATEMENT));
+        deleteOfTable = connection.prepareStatement(
+                "DELETE FROM " + TABLE + " WHERE database = ? AND list_contains(tables, ?)");
+        deleteOfDatabase = connection.prepareStatement("DELETE FROM " + TABLE + " WHERE database = ?");
+        loadTablesInFile();
+    }
+
+    private void loadTablesInFile() throws SQLException {
+        try (Statement s = connection.createStatement()) {
+            try (ResultSet r = s.executeQuery("SELECT DISTINCT database FROM " + TABLE)) {
+                while (r.next()) {
+                    tablesInFile.add(r.getString(1), new long[0]);
+                }
+            }
+            try (ResultSet r = s.executeQuery("SELECT DISTINCT database, unnest(tables) FROM " + TABLE)) {
+                while (r.next()) {
+                    tablesInFile.add(r.getString(1), new long[] {r.getLong(2)});
+                }
+            }
+        }
     }
 
     private void createSchema() throws SQLException {
@@ -79,6 +101,9 @@ final class EntryTable implements AutoCloseable {
 
     /** Applies the operations, then the hit statistics, in one transaction. */
     void apply(List<WriteOp> ops, Collection<CachedResult> touched) throws SQLException {
+        if (touched.isEmpty() && ops.stream().noneMatch(this::changesFile)) {
+            return; // even an empty transaction costs DuckDB a parse and plan of its COMMIT
+        }
         connection.setAutoCommit(false);
         try {
             List<CachedResult> puts = new ArrayList<>();
@@ -95,6 +120,8 @@ final class EntryTable implements AutoCloseable {
             touchAll(new ArrayList<>(touched));
             connection.commit();
         } catch (SQLException | RuntimeException e) {
+            // What the rolled-back DELETEs removed from tablesInFile is in the file again.
+            tablesInFile.forget();
             connection.rollback();
             throw e;
         } finally {
@@ -102,18 +129,37 @@ final class EntryTable implements AutoCloseable {
         }
     }
 
+    /** Whether the operation may change the file: invalidations of tables it holds no row of do not. */
+    private boolean changesFile(WriteOp op) {
+        if (op instanceof WriteOp.InvalidateTable table) {
+            return tablesInFile.mayHold(table.database(), table.tableOid());
+        } else if (op instanceof WriteOp.InvalidateDatabase database) {
+            return tablesInFile.mayHold(database.database());
+        } else if (op instanceof WriteOp.InvalidateAll) {
+            return tablesInFile.mayHoldAny();
+        }
+        return true;
+    }
+
     private void apply(WriteOp op) throws SQLException {
         if (op instanceof WriteOp.DeleteKeys delete) {
             for (CacheKey key : delete.keys()) {
                 delete(key);
             }
+        } else if (!changesFile(op)) {
+            return;
         } else if (op instanceof WriteOp.InvalidateTable table) {
-            update("DELETE FROM " + TABLE + " WHERE database = ? AND list_contains(tables, ?)",
-                    table.database(), table.tableOid());
+            deleteOfTable.setString(1, table.database());
+            deleteOfTable.setLong(2, table.tableOid());
+            deleteOfTable.executeUpdate();
+            tablesInFile.removeTable(table.database(), table.tableOid());
         } else if (op instanceof WriteOp.InvalidateDatabase database) {
-            update("DELETE FROM " + TABLE + " WHERE database = ?", database.database());
+            deleteOfDatabase.setString(1, database.database());
+            deleteOfDatabase.executeUpdate();
+            tablesInFile.removeDatabase(database.database());
         } else if (op instanceof WriteOp.InvalidateAll) {
             update("DELETE FROM " + TABLE);
+            tablesInFile.clear();
         }
     }
 
@@ -129,6 +175,9 @@ final class EntryTable implements AutoCloseable {
             lastOfKey.put(entry.key(), entry);
         }
         List<CachedResult> rows = new ArrayList<>(lastOfKey.values());
+        for (CachedResult row : rows) {
+            tablesInFile.add(row.database(), row.tableOidsShared());
+        }
         inChunks(rows, deleteMany, EntryTable::deleteDigestsSql, (s, row, e) -> s.setBytes(row + 1, e.key().digest()));
         inChunks(rows, insertMany, EntryTable::insertSql, this::bindInsert);
     }

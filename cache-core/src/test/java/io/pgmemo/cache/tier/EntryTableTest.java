@@ -3,6 +3,7 @@ package io.pgmemo.cache.tier;
 import static io.pgmemo.cache.tier.TestEntries.entry;
 import static io.pgmemo.cache.tier.TestEntries.key;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Path;
 import java.sql.DriverManager;
@@ -13,7 +14,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Puts written many rows per statement still behave as if applied one by one, in order. */
+/**
+ * Puts written many rows per statement still behave as if applied one by one, in order; invalidations
+ * that skip tables without rows in the file still delete every row they must.
+ */
 class EntryTableTest {
     private static final long NOW = 1_000_000;
     private static final long LATER = NOW + 60_000;
@@ -67,6 +71,56 @@ class EntryTableTest {
         assertThat(table.find(key(1), NOW)).isNull();
         assertThat(table.find(key(2), NOW)).isNull();
         assertThat(table.find(key(3), NOW)).isNotNull();
+    }
+
+    /** Invalidations skip tables with no row in the file: rows written before a restart still count. */
+    @Test
+    void invalidationsAfterReopeningDropRowsWrittenBefore() throws Exception {
+        table.apply(List.of(new WriteOp.Put(entry(1, 10, NOW, LATER, 7)), new WriteOp.Put(entry(2, 10, NOW, LATER)),
+                new WriteOp.Put(entry("other", 3, 10, NOW, LATER, 8))), List.of());
+        reopen();
+
+        table.apply(List.of(new WriteOp.InvalidateTable(TestEntries.DB, 7)), List.of());
+        assertThat(table.find(key(1), NOW)).isNull();
+        assertThat(table.find(key(2), NOW)).isNotNull();
+
+        table.apply(List.of(new WriteOp.InvalidateDatabase(TestEntries.DB)), List.of());
+        assertThat(table.find(key(2), NOW)).as("a row read from no table").isNull();
+
+        table.apply(List.of(new WriteOp.InvalidateTable("other", 8)), List.of());
+        assertThat(table.usage()[1]).isZero();
+    }
+
+    @Test
+    void aTableInvalidatedBeforeIsDeletedAgainOnceItHasRowsAgain() throws Exception {
+        table.apply(List.of(new WriteOp.Put(entry(1, 10, NOW, LATER, 7)), new WriteOp.InvalidateTable(TestEntries.DB, 7)),
+                List.of());
+        table.apply(List.of(new WriteOp.Put(entry(2, 10, NOW, LATER, 7))), List.of());
+        table.apply(List.of(new WriteOp.InvalidateTable(TestEntries.DB, 7)), List.of());
+        assertThat(table.find(key(2), NOW)).isNull();
+
+        table.apply(List.of(new WriteOp.Put(entry(3, 10, NOW, LATER, 7))), List.of());
+        table.apply(List.of(new WriteOp.InvalidateAll(), new WriteOp.Put(entry(4, 10, NOW, LATER, 7))), List.of());
+        table.apply(List.of(new WriteOp.InvalidateTable(TestEntries.DB, 7)), List.of());
+        assertThat(table.usage()[1]).isZero();
+    }
+
+    /** A batch that fails is rolled back, its DELETEs too: their rows must be deleted by a later invalidation. */
+    @Test
+    void rowsOfAFailedBatchsInvalidationAreDeletedLater() throws Exception {
+        table.apply(List.of(new WriteOp.Put(entry(1, 10, NOW, LATER, 7))), List.of());
+        WriteOp failing = new WriteOp.DeleteKeys(null);
+        assertThatThrownBy(() -> table.apply(List.of(new WriteOp.InvalidateTable(TestEntries.DB, 7), failing),
+                List.of())).isInstanceOf(NullPointerException.class);
+        assertThat(table.find(key(1), NOW)).as("rolled back").isNotNull();
+
+        table.apply(List.of(new WriteOp.InvalidateTable(TestEntries.DB, 7)), List.of());
+        assertThat(table.find(key(1), NOW)).isNull();
+    }
+
+    private void reopen() throws Exception {
+        table.close();
+        open();
     }
 
     @Test
