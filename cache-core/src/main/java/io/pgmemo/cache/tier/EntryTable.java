@@ -146,9 +146,13 @@ final class EntryTable implements AutoCloseable {
             for (CacheKey key : delete.keys()) {
                 delete(key);
             }
-        } else if (!changesFile(op)) {
-            return;
-        } else if (op instanceof WriteOp.InvalidateTable table) {
+        } else if (changesFile(op)) {
+            invalidate(op);
+        }
+    }
+
+    private void invalidate(WriteOp op) throws SQLException {
+        if (op instanceof WriteOp.InvalidateTable table) {
             deleteOfTable.setString(1, table.database());
             deleteOfTable.setLong(2, table.tableOid());
             deleteOfTable.executeUpdate();
