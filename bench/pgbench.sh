@@ -27,7 +27,7 @@ Environment (defaults in brackets):
   CPU_RATE [0] if > 0: also run select-only at this fixed rate (pgbench -R) against each proxy
                and print the proxy process's CPU time per query (user + system, from /proc),
                a steadier figure than TPS on a machine whose cores the targets share
-  WARMUP [15]  seconds of unmeasured load per target and workload before measuring
+  WARMUP [30]  seconds of unmeasured load per target with each workload, before measuring it
   UPSTREAM     host:port of an existing PostgreSQL (trust/.pgpass auth) to use instead of
                starting `pgmemo.jar demo`; BENCH_DB [demo, or postgres with UPSTREAM],
                BENCH_USER [postgres]
@@ -57,7 +57,7 @@ DURATION="${DURATION:-20}"
 CLIENTS="${CLIENTS:-8}"
 THREADS="${THREADS:-2}"
 ROUNDS="${ROUNDS:-1}"
-WARMUP="${WARMUP:-15}"
+WARMUP="${WARMUP:-30}"
 JAR="${PGMEMO_JAR:-$ROOT/proxy-server/target/pgmemo.jar}"
 JAVA="${JAVA:-java}"
 BENCH_USER="${BENCH_USER:-postgres}"
@@ -288,21 +288,23 @@ run_pgbench() { # run_pgbench WORKLOAD TARGET_INDEX SECONDS OUTFILE
     -h "${T_HOSTS[$i]}" -p "${T_PORTS[$i]}" -U "$BENCH_USER" "$DB" >"$out" 2>&1
 }
 
-# Both workloads: a JVM compiles the code paths each one takes (reads, captures, writes,
-# invalidations) during its first seconds, which is not the steady state being compared.
-if [ "$WARMUP" -gt 0 ]; then
+warm_up() { # warm_up WORKLOAD: unmeasured load on every target
+  local workload="$1" i
+  [ "$WARMUP" -gt 0 ] || return 0
   for i in "${!T_NAMES[@]}"; do
-    for workload in select-only tpcb-like; do
-      log "warm-up: ${T_NAMES[$i]}, $workload, ${WARMUP}s"
-      run_pgbench "$workload" "$i" "$WARMUP" "$WORK/warmup-$workload-${T_NAMES[$i]}.log" \
-        || { tail -n 10 "$WORK/warmup-$workload-${T_NAMES[$i]}.log" >&2; log "warm-up against ${T_NAMES[$i]} failed"; }
-    done
+    log "warm-up: ${T_NAMES[$i]}, $workload, ${WARMUP}s"
+    run_pgbench "$workload" "$i" "$WARMUP" "$WORK/warmup-$workload-${T_NAMES[$i]}.log" \
+      || { tail -n 10 "$WORK/warmup-$workload-${T_NAMES[$i]}.log" >&2; log "warm-up against ${T_NAMES[$i]} failed"; }
   done
-fi
+}
 
+# One workload at a time, each after a warm-up with it: a JVM compiles the code paths a workload
+# takes (reads, captures, writes, invalidations) during its first seconds, and compiles again when
+# the workload changes, which is not the steady state being compared.
 n_targets=${#T_NAMES[@]}
-for round in $(seq 1 "$ROUNDS"); do
-  for workload in select-only tpcb-like; do
+for workload in select-only tpcb-like; do
+  warm_up "$workload"
+  for round in $(seq 1 "$ROUNDS"); do
     for k in $(seq 0 $((n_targets - 1))); do
       i=$(( (k + round - 1) % n_targets )) # rotate the order every round
       name="${T_NAMES[$i]}"
