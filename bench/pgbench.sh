@@ -28,6 +28,7 @@ Environment (defaults in brackets):
                and print the proxy process's CPU time per query (user + system, from /proc),
                a steadier figure than TPS on a machine whose cores the targets share
   WARMUP [30]  seconds of unmeasured load per target with each workload, before measuring it
+  WORKLOADS ["select-only tpcb-like"]  the workloads to run, in this order
   UPSTREAM     host:port of an existing PostgreSQL (trust/.pgpass auth) to use instead of
                starting `pgmemo.jar demo`; BENCH_DB [demo, or postgres with UPSTREAM],
                BENCH_USER [postgres]
@@ -58,6 +59,7 @@ CLIENTS="${CLIENTS:-8}"
 THREADS="${THREADS:-2}"
 ROUNDS="${ROUNDS:-1}"
 WARMUP="${WARMUP:-30}"
+WORKLOADS="${WORKLOADS:-select-only tpcb-like}"
 JAR="${PGMEMO_JAR:-$ROOT/proxy-server/target/pgmemo.jar}"
 JAVA="${JAVA:-java}"
 BENCH_USER="${BENCH_USER:-postgres}"
@@ -74,6 +76,9 @@ done
 if [ "$DURATION" -lt 1 ] || [ "$ROUNDS" -lt 1 ] || [ "$SCALE" -lt 1 ]; then
   die "DURATION, ROUNDS and SCALE must be >= 1"
 fi
+for w in $WORKLOADS; do
+  case "$w" in select-only|tpcb-like) ;; *) die "unknown workload '$w' in WORKLOADS (select-only, tpcb-like)" ;; esac
+done
 [ -f "$JAR" ] || die "$JAR not found. Build it first: (cd $ROOT && ./mvnw -B package)"
 command -v "$JAVA" >/dev/null 2>&1 || die "java not found (set JAVA=/path/to/java)"
 
@@ -288,21 +293,26 @@ run_pgbench() { # run_pgbench WORKLOAD TARGET_INDEX SECONDS OUTFILE
     -h "${T_HOSTS[$i]}" -p "${T_PORTS[$i]}" -U "$BENCH_USER" "$DB" >"$out" 2>&1
 }
 
-warm_up() { # warm_up WORKLOAD: unmeasured load on every target
-  local workload="$1" i
-  [ "$WARMUP" -gt 0 ] || return 0
-  for i in "${!T_NAMES[@]}"; do
-    log "warm-up: ${T_NAMES[$i]}, $workload, ${WARMUP}s"
-    run_pgbench "$workload" "$i" "$WARMUP" "$WORK/warmup-$workload-${T_NAMES[$i]}.log" \
-      || { tail -n 10 "$WORK/warmup-$workload-${T_NAMES[$i]}.log" >&2; log "warm-up against ${T_NAMES[$i]} failed"; }
+warm_up() { # warm_up WORKLOAD: WARMUP s of unmeasured load per target, interleaved like the rounds
+  local workload="$1" warmed=0 chunk i
+  while [ "$warmed" -lt "$WARMUP" ]; do
+    chunk=$((WARMUP - warmed < DURATION ? WARMUP - warmed : DURATION))
+    log "warm-up: $workload, ${chunk}s per target ($((warmed + chunk)) of ${WARMUP}s)"
+    for i in "${!T_NAMES[@]}"; do
+      run_pgbench "$workload" "$i" "$chunk" "$WORK/warmup-$workload-${T_NAMES[$i]}.log" \
+        || { tail -n 10 "$WORK/warmup-$workload-${T_NAMES[$i]}.log" >&2; log "warm-up against ${T_NAMES[$i]} failed"; }
+    done
+    warmed=$((warmed + chunk))
   done
 }
 
 # One workload at a time, each after a warm-up with it: a JVM compiles the code paths a workload
 # takes (reads, captures, writes, invalidations) during its first seconds, and compiles again when
-# the workload changes, which is not the steady state being compared.
+# the workload changes, and a cache fills; neither is the steady state being compared. The warm-up
+# is interleaved like the rounds, so that pgmemo's entries are as old (TTL) when the rounds start as
+# during them.
 n_targets=${#T_NAMES[@]}
-for workload in select-only tpcb-like; do
+for workload in $WORKLOADS; do
   warm_up "$workload"
   for round in $(seq 1 "$ROUNDS"); do
     for k in $(seq 0 $((n_targets - 1))); do
@@ -366,7 +376,7 @@ fi
 echo
 echo "pgbench -M simple, scale $SCALE, $CLIENTS clients, $THREADS threads, ${DURATION}s per run, $ROUNDS round(s);" \
      "PostgreSQL $SERVER_VERSION; $(nproc 2>/dev/null || echo '?') CPUs; $(pgbench --version)"
-awk -F'\t' -v order="$(IFS=,; echo "${T_NAMES[*]}")" -v csv="${RESULTS_CSV:-}" '
+awk -F'\t' -v order="$(IFS=,; echo "${T_NAMES[*]}")" -v workloads="$WORKLOADS" -v csv="${RESULTS_CSV:-}" '
   { key = $1 SUBSEP $2
     if ($4 == "NA") bad[key] = 1; else { tps[key] += $4; lat[key] += $5; n[key]++ } }
   END {
@@ -374,8 +384,8 @@ awk -F'\t' -v order="$(IFS=,; echo "${T_NAMES[*]}")" -v csv="${RESULTS_CSV:-}" '
     fmt = "%-12s %-10s %12s %16s %10s\n"
     printf fmt, "workload", "target", "TPS", "avg latency ms", "vs direct"
     if (csv != "") print "workload,target,tps,avg_latency_ms,ratio_to_direct" > csv
-    split("select-only,tpcb-like", w, ",")
-    for (a = 1; a <= 2; a++) {
+    nw = split(workloads, w, " ")
+    for (a = 1; a <= nw; a++) {
       dkey = w[a] SUBSEP "direct"
       dt = (n[dkey] > 0 && !(dkey in bad)) ? tps[dkey] / n[dkey] : 0
       for (b = 1; b <= nt; b++) {
@@ -391,7 +401,7 @@ awk -F'\t' -v order="$(IFS=,; echo "${T_NAMES[*]}")" -v csv="${RESULTS_CSV:-}" '
         if (csv != "") printf "%s,%s,%.1f,%.3f,%s\n", w[a], t[b], avg, l, ratio > csv
       }
     }
-    for (a = 1; a <= 2; a++) {
+    for (a = 1; a <= nw; a++) {
       bkey = w[a] SUBSEP "pgbouncer"
       if (n[bkey] == 0 || (bkey in bad)) continue
       line = ""
