@@ -61,16 +61,11 @@ final class EntryTable implements AutoCloseable {
     }
 
     private void loadTablesInFile() throws SQLException {
-        try (Statement s = connection.createStatement()) {
-            try (ResultSet r = s.executeQuery("SELECT DISTINCT database FROM " + TABLE)) {
-                while (r.next()) {
-                    tablesInFile.add(r.getString(1), new long[0]);
-                }
-            }
-            try (ResultSet r = s.executeQuery("SELECT DISTINCT database, unnest(tables) FROM " + TABLE)) {
-                while (r.next()) {
-                    tablesInFile.add(r.getString(1), new long[] {r.getLong(2)});
-                }
+        try (Statement s = connection.createStatement();
+                ResultSet r = s.executeQuery("SELECT database, list_distinct(flatten(list(tables))) FROM " + TABLE
+                        + " GROUP BY database")) {
+            while (r.next()) {
+                tablesInFile.add(r.getString(1), oids(r, 2));
             }
         }
     }
@@ -346,14 +341,19 @@ final class EntryTable implements AutoCloseable {
     }
 
     private static CachedResult read(ResultSet r, CacheKey key) throws SQLException {
-        Object[] tables = (Object[]) r.getArray(5).getArray();
+        return CachedResult.restore(key, r.getString(2), r.getString(3),
+                r.getString(4), oids(r, 5), r.getBytes(12), r.getLong(6), r.getLong(7), r.getLong(8), r.getInt(11),
+                r.getLong(10), r.getLong(9));
+    }
+
+    /** The BIGINT[] column as table oids. */
+    private static long[] oids(ResultSet r, int column) throws SQLException {
+        Object[] tables = (Object[]) r.getArray(column).getArray();
         long[] oids = new long[tables.length];
         for (int i = 0; i < oids.length; i++) {
             oids[i] = ((Number) tables[i]).longValue();
         }
-        return CachedResult.restore(key, r.getString(2), r.getString(3),
-                r.getString(4), oids, r.getBytes(12), r.getLong(6), r.getLong(7), r.getLong(8), r.getInt(11),
-                r.getLong(10), r.getLong(9));
+        return oids;
     }
 
     @Override
