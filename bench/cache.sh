@@ -16,11 +16,10 @@ IDEAL_SRC=${IDEAL_SRC:-../shared/ideal-server/ideal.c}
 [ -f "$JAR" ] || { echo "cache bench: build first: ./mvnw -B -DskipTests package" >&2; exit 2; }
 command -v pgbench >/dev/null || { echo "cache bench: needs pgbench (Debian postgresql-15)" >&2; exit 2; }
 
-PYTHON=python3
 # shellcheck source=e2e/lib.sh
 . e2e/lib.sh
 work=$(mktemp -d /tmp/pgmemo-cache-bench.XXXXXX)
-pg_port=$(free_port); px_port=$(free_port); ideal_port=$(free_port)
+pg_port=$(free_port); px_port=$(free_port "$pg_port"); ideal_port=$(free_port "$pg_port" "$px_port")
 pids=()
 cleanup() {
   for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done

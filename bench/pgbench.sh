@@ -96,25 +96,9 @@ fi
 
 # ---------------------------------------------------------------- ports
 port_open() { timeout 2 bash -c "exec 3<>/dev/tcp/$1/$2" 2>/dev/null; }
-port_used() {
-  if command -v ss >/dev/null 2>&1 && [ -n "$(ss -Htan "sport = :$1" 2>/dev/null)" ]; then return 0; fi
-  port_open "$HOST" "$1"
-}
+# shellcheck source=e2e/lib.sh
+. "$ROOT/e2e/lib.sh"
 USED_PORTS=()
-# In 20000-31999, below the kernel's ephemeral range (32768 up): no outgoing connection takes it first.
-free_port() {
-  local p i x taken
-  for i in $(seq 1 200); do
-    p=$((20000 + (RANDOM * 32768 + RANDOM) % 12000))
-    taken=0
-    for x in "${USED_PORTS[@]:-}"; do [ "$x" = "$p" ] && taken=1; done
-    [ "$taken" = 1 ] && continue
-    port_used "$p" && continue
-    echo "$p"
-    return 0
-  done
-  return 1
-}
 listener_pids() {
   command -v ss >/dev/null 2>&1 || return 0
   ss -Hltnp "sport = :$1" 2>/dev/null | grep -o 'pid=[0-9]*' | cut -d= -f2 | sort -u
@@ -175,7 +159,7 @@ wait_for() { # wait_for DESCRIPTION PID HOST PORT [LOGFILE PATTERN]
   die "$desc not ready on $h:$p within ${START_TIMEOUT}s"
 }
 
-PROXY_PORT="$(free_port)" || die "no free port"
+PROXY_PORT="$(free_port "${USED_PORTS[@]}")" || die "no free port"
 USED_PORTS+=("$PROXY_PORT")
 if [ -n "${UPSTREAM:-}" ]; then
   UP_HOST="${UPSTREAM%:*}"
@@ -188,7 +172,7 @@ if [ -n "${UPSTREAM:-}" ]; then
   PGMEMO_PID=$!
 else
   DEMO=1
-  PG_PORT="$(free_port)" || die "no free port"
+  PG_PORT="$(free_port "${USED_PORTS[@]}")" || die "no free port"
   USED_PORTS+=("$PG_PORT")
   UP_HOST="$HOST"
   UP_PORT="$PG_PORT"
@@ -216,7 +200,7 @@ if [ "$BOUNCER" = off ]; then
   BOUNCER=""
 fi
 if [ -n "$BOUNCER" ]; then
-  BOUNCER_PORT="$(free_port)" || die "no free port"
+  BOUNCER_PORT="$(free_port "${USED_PORTS[@]}")" || die "no free port"
   USED_PORTS+=("$BOUNCER_PORT")
   BDIR="$WORK/pgbouncer"
   mkdir -p "$BDIR"
@@ -265,7 +249,7 @@ RELAY_FLOOR="${RELAY_FLOOR:-0}"
 if [ "$RELAY_FLOOR" = 1 ]; then
   RELAY_JAR="$ROOT/bench/jmh/target/benchmarks.jar"
   [ -f "$RELAY_JAR" ] || die "$RELAY_JAR not found. Build it first: (cd $ROOT && ./mvnw -B -DskipTests package)"
-  RELAY_PORT="$(free_port)" || die "no free port"
+  RELAY_PORT="$(free_port "${USED_PORTS[@]}")" || die "no free port"
   USED_PORTS+=("$RELAY_PORT")
   log "starting netty-relay (the relay floor) on $HOST:$RELAY_PORT"
   "$JAVA" -cp "$RELAY_JAR" io.pgmemo.bench.NettyRelay "$RELAY_PORT" "$UP_HOST" "$UP_PORT" >"$WORK/relay.log" 2>&1 </dev/null &

@@ -59,7 +59,7 @@ log "installing node-postgres (pg) from the npm registry"
 (cd "$WORK" && timeout 300 npm install --silent --no-audit --no-fund pg >/dev/null) || die "npm install pg failed"
 
 PG_PORT=$(free_port)
-PROXY_PORT=$(free_port)
+PROXY_PORT=$(free_port "$PG_PORT")
 "$JAVA" -jar "$JAR" demo --listen "$HOST:$PROXY_PORT" --pg-port "$PG_PORT" --cache-file "$WORK/cache.duckdb" \
   --log-level DEBUG >"$LOG" 2>&1 </dev/null &
 PID=$!

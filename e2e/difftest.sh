@@ -47,7 +47,7 @@ start_pgmemo() {
   local dir=$1
   mkdir -p "$dir"
   pg_port=$(free_port)
-  proxy_port=$(free_port)
+  proxy_port=$(free_port "$pg_port")
   echo "difftest: starting pgmemo demo (cache at defaults, file $dir/cache.duckdb) on $proxy_port, PostgreSQL on $pg_port"
   # Leak sampling on (a running pgmemo turns it off by default): the log is checked for LEAK reports.
   (cd "$dir" && exec java -Dio.netty.leakDetection.level=simple -jar "$jar_path" demo --listen "127.0.0.1:$proxy_port" \

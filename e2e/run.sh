@@ -68,30 +68,8 @@ install_pg_tools() {
 }
 
 # ---------------------------------------------------------------- ports
-port_open() { # a TCP connect to 127.0.0.1:$1 succeeds
-  timeout 2 bash -c "exec 3<>/dev/tcp/$HOST/$1" 2>/dev/null
-}
-port_used() {
-  if command -v ss >/dev/null 2>&1 && [ -n "$(ss -Htan "sport = :$1" 2>/dev/null)" ]; then
-    return 0
-  fi
-  port_open "$1"
-}
-# Below the kernel's ephemeral range (32768 up): an outgoing connection cannot take the port
-# between this check and pgmemo's bind, as it did once (bind: Address already in use).
-free_port() { # prints a currently unused port in 20000-31999, not in "$@"
-  local p _ x taken
-  for _ in $(seq 1 200); do
-    p=$((20000 + (RANDOM * 32768 + RANDOM) % 12000))
-    taken=0
-    for x in "$@"; do [ "$x" = "$p" ] && taken=1; done
-    [ "$taken" = 1 ] && continue
-    port_used "$p" && continue
-    echo "$p"
-    return 0
-  done
-  return 1
-}
+# shellcheck source=e2e/lib.sh
+. "$ROOT/e2e/lib.sh"
 listener_pids() { # pids listening on 127.0.0.1:$1 (needs ss)
   command -v ss >/dev/null 2>&1 || return 0
   ss -Hltnp "sport = :$1" 2>/dev/null | grep -o 'pid=[0-9]*' | cut -d= -f2 | sort -u
@@ -168,7 +146,7 @@ while [ "$SECONDS" -lt "$deadline" ]; do
   if ! kill -0 "$PGMEMO_PID" 2>/dev/null; then
     break
   fi
-  if grep -q "pgmemo listening on" "$LOG" && port_open "$PROXY_PORT" && port_open "$PG_PORT"; then
+  if grep -q "pgmemo listening on" "$LOG" && port_open_local "$PROXY_PORT" && port_open_local "$PG_PORT"; then
     ready=1
     break
   fi
@@ -351,7 +329,7 @@ drained() {
 check "query in flight at SIGTERM completed (drain)" drained
 pg_gone() {
   local _
-  for _ in $(seq 1 50); do port_open "$PG_PORT" || return 0; sleep 0.2; done
+  for _ in $(seq 1 50); do port_open_local "$PG_PORT" || return 0; sleep 0.2; done
   return 1
 }
 check "embedded PostgreSQL stopped with pgmemo" pg_gone
