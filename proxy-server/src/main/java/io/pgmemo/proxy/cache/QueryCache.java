@@ -295,16 +295,21 @@ public final class QueryCache implements AutoCloseable {
      * Joins the flight of an identical read already on its way upstream ({@code onLanded} is then
      * called with its result), or else starts one that the caller leads and must {@link #land}.
      *
-     * @return the flight to lead, or null when the caller joined one (a flight that lost a race to
-     *         start is led by nobody but its own leader)
+     * @return the flight to lead, or null when the caller joined one
      */
     Flight joinOrLead(CacheKey key, Consumer<CachedResult> onLanded) {
-        Flight existing = flights.get(key);
-        if (existing != null && existing.join(onLanded)) {
-            return null;
-        }
         Flight flight = new Flight();
-        return flights.putIfAbsent(key, flight) == null ? flight : new Flight();
+        while (true) {
+            Flight existing = flights.putIfAbsent(key, flight);
+            if (existing == null) {
+                return flight;
+            }
+            if (existing.join(onLanded)) {
+                return null;
+            }
+            // Landed, and its leader is about to take it out of the map.
+            flights.remove(key, existing);
+        }
     }
 
     /**

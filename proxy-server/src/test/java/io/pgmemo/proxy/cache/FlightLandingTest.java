@@ -10,6 +10,12 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicIntegerArray;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -55,6 +61,49 @@ class FlightLandingTest {
         cache.land(key, flight, stored);
 
         assertThat(given).as("nothing to share: the follower sends its own query").containsExactly((CachedResult) null);
+    }
+
+    /**
+     * Two sessions on different event loops miss the same key at the same moment, over and over: one
+     * leads and the other joins, however their calls interleave (both may find no flight and race to
+     * start one).
+     */
+    @Test
+    void sessionsMissingAtOnceHaveOneLeader() throws Exception {
+        int rounds = 100_000;
+        CacheKey[] keys = new CacheKey[rounds];
+        for (int round = 0; round < rounds; round++) {
+            keys[round] = CacheKey.forSimpleQuery(SessionFingerprint.builder(DATABASE).build(), SQL + round);
+        }
+        AtomicIntegerArray leaders = new AtomicIntegerArray(rounds);
+        AtomicInteger[] reached = {new AtomicInteger(), new AtomicInteger()};
+        ExecutorService loops = Executors.newFixedThreadPool(2);
+        try {
+            List<Future<?>> done = new ArrayList<>();
+            for (int me = 0; me < 2; me++) {
+                AtomicInteger mine = reached[me];
+                AtomicInteger other = reached[1 - me];
+                done.add(loops.submit(() -> {
+                    for (int round = 0; round < rounds; round++) {
+                        mine.set(round);
+                        while (other.get() < round) {
+                            Thread.onSpinWait();
+                        }
+                        if (cache.joinOrLead(keys[round], landed -> { }) != null) {
+                            leaders.incrementAndGet(round);
+                        }
+                    }
+                }));
+            }
+            for (Future<?> loop : done) {
+                loop.get(60, TimeUnit.SECONDS);
+            }
+        } finally {
+            loops.shutdownNow();
+        }
+        for (int round = 0; round < rounds; round++) {
+            assertThat(leaders.get(round)).as("leaders in round %d", round).isEqualTo(1);
+        }
     }
 
     private CachedResult store(long sequence) {
