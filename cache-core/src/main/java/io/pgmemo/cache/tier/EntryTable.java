@@ -1,6 +1,8 @@
 package io.pgmemo.cache.tier;
 
 import io.pgmemo.cache.key.CacheKey;
+import org.duckdb.DuckDBAppender;
+import org.duckdb.DuckDBConnection;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -9,11 +11,9 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.IntFunction;
 
 /**
  * The SQL of the persistent tier over one open DuckDB connection. Times are epoch milliseconds.
@@ -28,19 +28,22 @@ final class EntryTable implements AutoCloseable {
     private static final String ORDER_RECENT = "ORDER BY last_hit DESC, created DESC, rowid DESC";
     private static final String RUNNING_BYTES = "sum(bytes) OVER (" + ORDER_RECENT + " ROWS UNBOUNDED PRECEDING)";
 
-    /** Puts written per statement: one statement per row costs DuckDB ~0.4 ms each, whatever its size. */
-    static final int ROWS_PER_STATEMENT = 200;
-    private static final String INSERT_COLUMNS = " (digest, key, database, role, sql, tables,"
-            + " bytes, rows, created, expires, last_hit, hits, checksum, response) VALUES ";
-    private static final String INSERT_ROW = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
-    private static final int INSERT_PARAMETERS = 14;
+    /**
+     * Puts and hit counts are appended (DuckDB's Appender: no SQL to parse) to temporary tables, then
+     * applied by statements prepared once: a statement per row costs DuckDB ~0.4 ms, and a multi-row
+     * statement of a new length is parsed and planned anew.
+     */
+    private static final String STAGED_PUTS = "staged_puts";
+    private static final String STAGED_HITS = "staged_hits";
 
     private final Connection connection;
-    private final PreparedStatement insertMany;
-    private final PreparedStatement deleteMany;
+    private final PreparedStatement replaceStaged;
+    private final PreparedStatement insertStaged;
+    private final PreparedStatement clearStagedPuts;
     private final PreparedStatement deleteKey;
     private final PreparedStatement find;
-    private final PreparedStatement touchMany;
+    private final PreparedStatement touchStaged;
+    private final PreparedStatement clearStagedHits;
     private final PreparedStatement deleteOfTable;
     private final PreparedStatement deleteOfDatabase;
     private final TablesInFile tablesInFile = new TablesInFile();
@@ -48,12 +51,16 @@ final class EntryTable implements AutoCloseable {
     EntryTable(Connection connection) throws SQLException {
         this.connection = connection;
         createSchema();
-        insertMany = connection.prepareStatement(insertSql(ROWS_PER_STATEMENT));
-        deleteMany = connection.prepareStatement(deleteDigestsSql(ROWS_PER_STATEMENT));
+        replaceStaged = connection.prepareStatement(
+                "DELETE FROM " + TABLE + " WHERE digest IN (SELECT digest FROM " + STAGED_PUTS + ")");
+        insertStaged = connection.prepareStatement("INSERT INTO " + TABLE + " SELECT * FROM " + STAGED_PUTS);
+        clearStagedPuts = connection.prepareStatement("DELETE FROM " + STAGED_PUTS);
         deleteKey = connection.prepareStatement("DELETE FROM " + TABLE + " WHERE digest = ? AND key = ?");
         find = connection.prepareStatement(
                 "SELECT " + COLUMNS + " FROM " + TABLE + " WHERE digest = ? AND expires > ?");
-        touchMany = connection.prepareStatement(touchSql(ROWS_PER_STATEMENT));
+        touchStaged = connection.prepareStatement("UPDATE " + TABLE + " SET hits = t.hits, last_hit = t.last_hit FROM "
+                + STAGED_HITS + " t WHERE " + TABLE + ".digest = t.digest");
+        clearStagedHits = connection.prepareStatement("DELETE FROM " + STAGED_HITS);
         deleteOfTable = connection.prepareStatement(
                 "DELETE FROM " + TABLE + " WHERE database = ? AND list_contains(tables, ?)");
         deleteOfDatabase = connection.prepareStatement("DELETE FROM " + TABLE + " WHERE database = ?");
@@ -91,6 +98,8 @@ final class EntryTable implements AutoCloseable {
                     + " last_hit BIGINT NOT NULL, hits BIGINT NOT NULL, checksum INTEGER NOT NULL,"
                     + " response BLOB NOT NULL)");
             s.execute("CREATE INDEX IF NOT EXISTS " + TABLE + "_digest ON " + TABLE + " (digest)");
+            s.execute("CREATE TEMP TABLE " + STAGED_PUTS + " AS SELECT * FROM " + TABLE + " LIMIT 0");
+            s.execute("CREATE TEMP TABLE " + STAGED_HITS + " (digest BLOB, hits BIGINT, last_hit BIGINT)");
         }
     }
 
@@ -112,7 +121,7 @@ final class EntryTable implements AutoCloseable {
                 apply(op);
             }
             putAll(puts);
-            touchAll(new ArrayList<>(touched));
+            touchAll(touched);
             connection.commit();
         } catch (SQLException | RuntimeException e) {
             // What the rolled-back DELETEs removed from tablesInFile is in the file again.
@@ -163,87 +172,70 @@ final class EntryTable implements AutoCloseable {
     }
 
     /**
-     * Stores consecutive puts, each replacing its key's row, many rows per statement. Of several puts of
-     * one key the last wins, as if they were applied one by one. A row is found by its key's digest
-     * (see {@link #find}), so replacing by digest replaces the key's row.
+     * Stores consecutive puts, each replacing its key's row. Of several puts of one key the last wins,
+     * as if they were applied one by one. A row is found by its key's digest (see {@link #find}), so
+     * replacing by digest replaces the key's row.
      */
     private void putAll(List<CachedResult> puts) throws SQLException {
+        if (puts.isEmpty()) {
+            return;
+        }
         Map<CacheKey, CachedResult> lastOfKey = new LinkedHashMap<>();
         for (CachedResult entry : puts) {
             lastOfKey.remove(entry.key());
             lastOfKey.put(entry.key(), entry);
         }
-        List<CachedResult> rows = new ArrayList<>(lastOfKey.values());
-        for (CachedResult row : rows) {
-            tablesInFile.add(row.database(), row.tableOidsShared());
+        clearStagedPuts.executeUpdate();
+        try (DuckDBAppender staged = appender(STAGED_PUTS)) {
+            for (CachedResult row : lastOfKey.values()) {
+                tablesInFile.add(row.database(), row.tableOidsShared());
+                stage(staged, row);
+            }
         }
-        inChunks(rows, deleteMany, EntryTable::deleteDigestsSql, (s, row, e) -> s.setBytes(row + 1, e.key().digest()));
-        inChunks(rows, insertMany, EntryTable::insertSql, this::bindInsert);
+        replaceStaged.executeUpdate();
+        insertStaged.executeUpdate();
     }
 
-    /** Writes the hit counts and last hits of entries, many per statement. */
-    private void touchAll(List<CachedResult> touched) throws SQLException {
-        inChunks(touched, touchMany, EntryTable::touchSql, (s, row, e) -> {
-            s.setBytes(3 * row + 1, e.key().digest());
-            s.setLong(3 * row + 2, e.hits());
-            s.setLong(3 * row + 3, e.lastHit());
-        });
-    }
-
-    private interface RowBinder {
-        void bind(PreparedStatement statement, int row, CachedResult entry) throws SQLException;
+    /** Writes the hit counts and last hits of entries. */
+    private void touchAll(Collection<CachedResult> touched) throws SQLException {
+        if (touched.isEmpty()) {
+            return;
+        }
+        clearStagedHits.executeUpdate();
+        try (DuckDBAppender staged = appender(STAGED_HITS)) {
+            for (CachedResult e : touched) {
+                staged.beginRow().append(e.key().digest()).append(e.hits()).append(e.lastHit()).endRow();
+            }
+        }
+        touchStaged.executeUpdate();
     }
 
     /**
-     * Runs one statement per {@link #ROWS_PER_STATEMENT} entries: {@code full}, prepared once, for a
-     * whole chunk, one made by {@code sqlForRows} for the last, shorter one.
+     * Appends to a staging table in the open transaction, which the statement before it (the staging
+     * table's clearing) began: an appender that came first would commit its rows on its own.
      */
-    private void inChunks(List<CachedResult> entries, PreparedStatement full, IntFunction<String> sqlForRows,
-                          RowBinder binder) throws SQLException {
-        for (int from = 0; from < entries.size(); from += ROWS_PER_STATEMENT) {
-            List<CachedResult> chunk = entries.subList(from, Math.min(entries.size(), from + ROWS_PER_STATEMENT));
-            boolean whole = chunk.size() == ROWS_PER_STATEMENT;
-            String sql = whole ? null : sqlForRows.apply(chunk.size());
-            try (PreparedStatement shorter = whole ? null : connection.prepareStatement(sql)) {
-                PreparedStatement statement = whole ? full : shorter;
-                for (int row = 0; row < chunk.size(); row++) {
-                    binder.bind(statement, row, chunk.get(row));
-                }
-                statement.executeUpdate();
-            }
-        }
+    private DuckDBAppender appender(String stagingTable) throws SQLException {
+        return connection.unwrap(DuckDBConnection.class).createAppender("temp", "main", stagingTable);
     }
 
-    private static String touchSql(int rows) {
-        return "UPDATE " + TABLE + " SET hits = t.hits, last_hit = t.last_hit FROM (VALUES "
-                + String.join(", ", Collections.nCopies(rows, "(?::BLOB, ?::BIGINT, ?::BIGINT)"))
-                + ") AS t(digest, hits, last_hit) WHERE " + TABLE + ".digest = t.digest";
-    }
-
-    private static String insertSql(int rows) {
-        return "INSERT INTO " + TABLE + INSERT_COLUMNS + String.join(", ", Collections.nCopies(rows, INSERT_ROW));
-    }
-
-    private static String deleteDigestsSql(int rows) {
-        return "DELETE FROM " + TABLE + " WHERE digest IN (" + String.join(", ", Collections.nCopies(rows, "?")) + ")";
-    }
-
-    private void bindInsert(PreparedStatement insert, int row, CachedResult e) throws SQLException {
-        int at = row * INSERT_PARAMETERS;
-        Long[] tables = Arrays.stream(e.tableOidsShared()).boxed().toArray(Long[]::new);
-        bindKey(insert, at + 1, e.key());
-        insert.setString(at + 3, e.database());
-        insert.setString(at + 4, e.role());
-        insert.setString(at + 5, e.sql());
-        insert.setArray(at + 6, connection.createArrayOf("BIGINT", tables));
-        insert.setLong(at + 7, e.sizeBytes());
-        insert.setLong(at + 8, e.rows());
-        insert.setLong(at + 9, e.createdAt());
-        insert.setLong(at + 10, e.expiresAt());
-        insert.setLong(at + 11, e.lastHit());
-        insert.setLong(at + 12, e.hits());
-        insert.setInt(at + 13, e.checksum());
-        insert.setBytes(at + 14, e.response());
+    /** One row of {@link #TABLE}, its columns in their order. */
+    private static void stage(DuckDBAppender staged, CachedResult e) throws SQLException {
+        staged.beginRow()
+                .append(e.key().digest())
+                .append(e.key().encoded())
+                .append(e.database())
+                .append(e.role())
+                .append(e.sql())
+                .append(e.tableOidsShared())
+                .append(e.sizeBytes())
+                .append(e.rows())
+                .append(e.createdAt())
+                .append(e.expiresAt())
+                .append(e.lastHit())
+                .append(e.hits())
+                .append(e.checksum())
+                .append(e.response())
+                .endRow();
     }
 
     void delete(CacheKey key) throws SQLException {

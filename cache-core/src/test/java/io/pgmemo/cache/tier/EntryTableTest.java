@@ -21,6 +21,8 @@ import org.junit.jupiter.api.io.TempDir;
 class EntryTableTest {
     private static final long NOW = 1_000_000;
     private static final long LATER = NOW + 60_000;
+    /** Rows per chunk of DuckDB's Appender (STANDARD_VECTOR_SIZE). */
+    private static final int DUCKDB_VECTOR_SIZE = 2048;
 
     @TempDir
     Path dir;
@@ -37,8 +39,8 @@ class EntryTableTest {
     }
 
     @Test
-    void morePutsThanOneStatementHoldsAreAllStored() throws Exception {
-        int count = 2 * EntryTable.ROWS_PER_STATEMENT + 17;
+    void morePutsThanOneAppenderChunkHoldsAreAllStored() throws Exception {
+        int count = 2 * DUCKDB_VECTOR_SIZE + 17;
         List<WriteOp> puts = new ArrayList<>();
         for (int i = 0; i < count; i++) {
             puts.add(new WriteOp.Put(entry(i, 40, NOW, LATER)));
@@ -118,14 +120,28 @@ class EntryTableTest {
         assertThat(table.find(key(1), NOW)).isNull();
     }
 
+    /** The puts of a batch that fails are neither in the file nor written by the next batch. */
+    @Test
+    void putsOfAFailedBatchAreNotWrittenLater() throws Exception {
+        WriteOp failing = new WriteOp.DeleteKeys(null);
+        assertThatThrownBy(() -> table.apply(List.of(new WriteOp.Put(entry(1, 10, NOW, LATER)), failing), List.of()))
+                .isInstanceOf(NullPointerException.class);
+        assertThat(table.find(key(1), NOW)).as("rolled back").isNull();
+
+        table.apply(List.of(new WriteOp.Put(entry(2, 10, NOW, LATER))), List.of());
+
+        assertThat(table.find(key(1), NOW)).as("put of the failed batch").isNull();
+        assertThat(table.usage()[1]).isEqualTo(1);
+    }
+
     private void reopen() throws Exception {
         table.close();
         open();
     }
 
     @Test
-    void hitCountsOfMoreEntriesThanOneStatementHoldsAreAllWritten() throws Exception {
-        int count = EntryTable.ROWS_PER_STATEMENT + 3;
+    void hitCountsOfMoreEntriesThanOneAppenderChunkHoldsAreAllWritten() throws Exception {
+        int count = DUCKDB_VECTOR_SIZE + 3;
         List<WriteOp> puts = new ArrayList<>();
         List<CachedResult> touched = new ArrayList<>();
         for (int i = 0; i < count; i++) {
