@@ -1,5 +1,6 @@
 package io.pgmemo.cache.key;
 
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -8,6 +9,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Identity of a cached result: session fingerprint, SQL text and, for the extended protocol,
@@ -24,6 +26,13 @@ public final class CacheKey {
     private static final byte[] NONE = new byte[0];
 
     /**
+     * Session states whose prefix all keys share. Kept for the life of the process, since entries
+     * keep referring to them; a state beyond the bound gets a prefix of its own, charged to each key.
+     */
+    static final int MAX_SHARED_PREFIXES = 1024;
+    private static final ConcurrentHashMap<ByteBuffer, Prefix> SHARED_PREFIXES = new ConcurrentHashMap<>();
+
+    /**
      * The encoding is {@code head} followed by {@code tail}: for keys built from a {@link Prefix},
      * the session's shared prefix and this query's own bytes, so that a key does not copy the
      * prefix (hundreds of bytes with a session's settings); for keys read back from storage, the
@@ -31,19 +40,22 @@ public final class CacheKey {
      */
     private final byte[] head;
     private final byte[] tail;
+    /** Whether head is a shared prefix, which the key does not hold on its own. */
+    private final boolean headShared;
     private final long hash64;
     /** Written once, when first asked for; volatile so that another thread sees the whole array. */
     private volatile byte[] digest;
 
-    private CacheKey(byte[] head, byte[] tail, long hash64) {
+    private CacheKey(byte[] head, boolean headShared, byte[] tail, long hash64) {
         this.head = head;
+        this.headShared = headShared;
         this.tail = tail;
         this.hash64 = hash64;
     }
 
     /** A key of the prefix's session state: only the rest is hashed, from the prefix's hash. */
     private static CacheKey withPrefix(Prefix prefix, byte[] rest) {
-        return new CacheKey(prefix.encoded, rest, fnv1a(prefix.hash64, rest));
+        return new CacheKey(prefix.encoded, prefix.shared, rest, fnv1a(prefix.hash64, rest));
     }
 
     /** Key of a simple-protocol Query message. */
@@ -61,9 +73,26 @@ public final class CacheKey {
         return withPrefix(prefix, w.toByteArray());
     }
 
-    /** The encoded session fingerprint that starts every key of that session state. */
+    /**
+     * The encoded session fingerprint that starts every key of that session state: one instance per
+     * state for all sessions in it, while fewer than {@link #MAX_SHARED_PREFIXES} states are known.
+     */
     public static Prefix prefix(SessionFingerprint fingerprint) {
-        return new Prefix(header(fingerprint).toByteArray());
+        return prefixOf(header(fingerprint).toByteArray());
+    }
+
+    private static Prefix prefixOf(byte[] encoded) {
+        ByteBuffer content = ByteBuffer.wrap(encoded);
+        Prefix known = SHARED_PREFIXES.get(content);
+        if (known != null) {
+            return known;
+        }
+        if (SHARED_PREFIXES.size() >= MAX_SHARED_PREFIXES) {
+            return new Prefix(encoded, false);
+        }
+        Prefix shared = new Prefix(encoded, true);
+        Prefix raced = SHARED_PREFIXES.putIfAbsent(content, shared);
+        return raced != null ? raced : shared;
     }
 
     /**
@@ -74,10 +103,13 @@ public final class CacheKey {
     public static final class Prefix {
         private final byte[] encoded;
         private final long hash64;
+        /** One of {@link #SHARED_PREFIXES}: held once, whatever the number of keys. */
+        private final boolean shared;
 
-        private Prefix(byte[] encoded) {
+        private Prefix(byte[] encoded, boolean shared) {
             this.encoded = encoded;
             this.hash64 = fnv1a(FNV_OFFSET_BASIS, encoded);
+            this.shared = shared;
         }
     }
 
@@ -113,9 +145,54 @@ public final class CacheKey {
         if (encoded.length == 0 || encoded[0] != VERSION) {
             throw new IllegalArgumentException("not a cache key of version " + VERSION);
         }
+        int cut = headerLength(encoded);
+        if (cut > 0) {
+            // Shares its session state's prefix with the keys of live sessions, as a key built anew would.
+            return withPrefix(prefixOf(Arrays.copyOf(encoded, cut)), Arrays.copyOfRange(encoded, cut, encoded.length));
+        }
         byte[] copy = encoded.clone();
-        return new CacheKey(copy, NONE, fnv1a(FNV_OFFSET_BASIS, copy));
+        return new CacheKey(copy, false, NONE, fnv1a(FNV_OFFSET_BASIS, copy));
     }
+
+    /** Where the session fingerprint written by {@link #header} ends in an encoding, or -1 if it does not parse. */
+    private static int headerLength(byte[] encoded) {
+        if (encoded.length < 2 || encoded[1] != 'F') {
+            return -1;
+        }
+        int at = 2;
+        for (int field = 0; field < HEADER_STRINGS && at >= 0; field++) {
+            at = skipString(encoded, at);
+        }
+        if (at < 0 || at + 5 > encoded.length || encoded[at] != 'O') {
+            return -1;
+        }
+        int settings = readInt(encoded, at + 1);
+        if (settings < 0 || settings > encoded.length) {
+            return -1;
+        }
+        at += 5;
+        for (int i = 0; i < 2 * settings && at >= 0; i++) {
+            at = skipString(encoded, at);
+        }
+        return at;
+    }
+
+    /** Past one tagged, length-prefixed value (length -1: null), or -1 when it runs beyond the end. */
+    private static int skipString(byte[] encoded, int at) {
+        if (at + 5 > encoded.length) {
+            return -1;
+        }
+        int length = readInt(encoded, at + 1);
+        long end = at + 5L + Math.max(0, length);
+        return length < -1 || end > encoded.length ? -1 : (int) end;
+    }
+
+    private static int readInt(byte[] bytes, int at) {
+        return (bytes[at] & 0xff) << 24 | (bytes[at + 1] & 0xff) << 16 | (bytes[at + 2] & 0xff) << 8 | bytes[at + 3] & 0xff;
+    }
+
+    /** The fixed settings of {@link #header}, each a tagged string. */
+    private static final int HEADER_STRINGS = 11;
 
     private static KeyWriter header(SessionFingerprint f) {
         KeyWriter w = new KeyWriter(160);
@@ -147,6 +224,11 @@ public final class CacheKey {
 
     public int encodedLength() {
         return head.length + tail.length;
+    }
+
+    /** Bytes of the encoding that this key alone holds in memory: all but a shared prefix. */
+    public int ownedLength() {
+        return headShared ? tail.length : head.length + tail.length;
     }
 
     /** A copy of the 32-byte SHA-256 digest of the encoding. */

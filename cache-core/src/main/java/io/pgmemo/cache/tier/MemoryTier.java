@@ -103,7 +103,7 @@ public final class MemoryTier {
     }
 
     private boolean insert(CachedResult entry, long sequence, boolean notify) {
-        if (entry.sizeBytes() > maxEntryBytes) {
+        if (entry.memoryBytes() > maxEntryBytes) {
             return false;
         }
         long evicted;
@@ -210,7 +210,7 @@ public final class MemoryTier {
     private void addLocked(CachedResult entry) {
         entry.storedAt(invalidations.current());
         entries.put(entry.key(), entry);
-        bytes += entry.sizeBytes();
+        bytes += entry.memoryBytes();
     }
 
     private boolean isStaleLocked(CachedResult entry) {
@@ -223,7 +223,7 @@ public final class MemoryTier {
             return;
         }
         entry.markDropped();
-        bytes -= entry.sizeBytes();
+        bytes -= entry.memoryBytes();
     }
 
     private long evictLocked() {

@@ -82,7 +82,7 @@ public final class TieredCache implements AutoCloseable {
         return file.get(key, nowMillis).thenApply(found -> {
             CachedResult entry = found.orElse(null);
             // Refused by memory although small enough: invalidated while it was being read.
-            if (entry != null && !memory.promote(entry, sequence) && entry.sizeBytes() <= memory.maxEntryBytes()) {
+            if (entry != null && !memory.promote(entry, sequence) && entry.memoryBytes() <= memory.maxEntryBytes()) {
                 entry = null;
             }
             if (entry == null) {

@@ -129,6 +129,39 @@ class CacheKeyTest {
         assertThat(key.encoded()).startsWith(1, 'F', 'd', 0, 0, 0, 1, 'd', 'u', -1, -1, -1, -1);
     }
 
+    /**
+     * Sessions in one state share one prefix, which their keys do not hold on their own; a key read back
+     * from storage shares it too (its own bytes are what follows the fingerprint).
+     */
+    @Test
+    void keysOfOneSessionStateShareItsPrefix() {
+        SessionFingerprint state = SessionFingerprint.builder("shared_db").sessionUser("u").setting("my.flag", "x").build();
+        CacheKey first = CacheKey.forSimpleQuery(CacheKey.prefix(state), "select 1");
+        CacheKey second = CacheKey.forSimpleQuery(CacheKey.prefix(state.toBuilder().build()), "select 1");
+        int own = CacheKey.forSimpleQuery(CacheKey.prefix(state), "").ownedLength() + "select 1".length();
+
+        assertThat(CacheKey.prefix(state)).isSameAs(CacheKey.prefix(state.toBuilder().build()));
+        assertThat(first.ownedLength()).isEqualTo(second.ownedLength()).isEqualTo(own)
+                .isLessThan(first.encodedLength() - 20);
+        CacheKey restored = CacheKey.fromEncoded(first.encoded());
+        assertThat(restored).isEqualTo(first);
+        assertThat(restored.ownedLength()).isEqualTo(own);
+        CacheKey extended = extended("select $1", bytes("v"));
+        assertThat(CacheKey.fromEncoded(extended.encoded()).ownedLength()).isEqualTo(extended.ownedLength());
+    }
+
+    /** An encoding whose fingerprint does not parse is kept whole, never split at a wrong place. */
+    @Test
+    void aDamagedEncodingIsHeldWhole() {
+        byte[] encoded = CacheKey.forSimpleQuery(SessionFingerprint.builder("d").build(), "q").encoded();
+        encoded[4] = 0x7f; // the database name's length, now beyond the end
+
+        CacheKey damaged = CacheKey.fromEncoded(encoded);
+
+        assertThat(damaged.ownedLength()).isEqualTo(encoded.length);
+        assertThat(damaged.encoded()).isEqualTo(encoded);
+    }
+
     /** Keys built from a prefix hash only what follows it, yet have the hash and digest of their whole encoding. */
     @Test
     void keysBuiltFromAPrefixHaveTheDigestOfTheirWholeEncoding() {

@@ -45,7 +45,7 @@ class MemoryTierTest {
         assertThat(got.hits()).isEqualTo(1);
         assertThat(got.lastHit()).isEqualTo(NOW + 5);
         assertThat(tier.get(key(2), NOW)).isNull();
-        assertThat(tier.bytes()).isEqualTo(e.sizeBytes());
+        assertThat(tier.bytes()).isEqualTo(e.memoryBytes());
         assertThat(events.log).containsExactly("stored select 1");
         assertThat(stats.snapshot().stores()).isEqualTo(1);
     }
@@ -62,7 +62,7 @@ class MemoryTierTest {
 
     @Test
     void evictsTheLeastRecentlyUsedToStayWithinItsBytes() {
-        long one = fresh(1).sizeBytes();
+        long one = fresh(1).memoryBytes();
         MemoryTier tier = tier(3 * one);
         tier.put(fresh(1));
         tier.put(fresh(2));
@@ -97,7 +97,7 @@ class MemoryTierTest {
         tier.invalidateTable(TestEntries.DB, 10);
 
         assertThat(tier.get(key(1), NOW)).isSameAs(replacement);
-        assertThat(tier.bytes()).isEqualTo(replacement.sizeBytes());
+        assertThat(tier.bytes()).isEqualTo(replacement.memoryBytes());
     }
 
     @Test
@@ -121,7 +121,7 @@ class MemoryTierTest {
         assertThat(tier.size()).as("a stale entry is held until looked up or evicted").isEqualTo(2);
         assertThat(tier.get(key(3), NOW)).isNull();
         assertThat(tier.size()).isEqualTo(1);
-        assertThat(tier.bytes()).isEqualTo(entry("other", 4, SIZE, NOW, LATER, 10).sizeBytes());
+        assertThat(tier.bytes()).isEqualTo(entry("other", 4, SIZE, NOW, LATER, 10).memoryBytes());
     }
 
     @Test
@@ -194,7 +194,7 @@ class MemoryTierTest {
 
     @Test
     void staysConsistentUnderConcurrentUse() throws Exception {
-        long size = fresh(10, 0, 5).sizeBytes(); // the same for every entry below
+        long size = fresh(10, 0, 5).memoryBytes(); // the same for every entry below
         MemoryTier tier = new MemoryTier(40 * size, 10_000, stats, MemoryTierListener.NONE);
         ExecutorService pool = Executors.newFixedThreadPool(4);
         List<Future<?>> done = new ArrayList<>();

@@ -51,7 +51,7 @@ class TieredCacheTest {
     void aRestartWarmsMemoryWithTheMostRecentlyHitEntries() {
         long one;
         try (TieredCache cache = TieredCache.open(config(64 << 20), stats)) {
-            one = entry(cache, 10).sizeBytes();
+            one = entry(cache, 10).memoryBytes();
             for (int i = 10; i < 20; i++) {
                 cache.put(entry(cache, i), cache.invalidationSequence());
             }
