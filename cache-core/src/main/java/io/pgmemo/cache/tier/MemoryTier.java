@@ -3,6 +3,7 @@ package io.pgmemo.cache.tier;
 import io.pgmemo.cache.key.CacheKey;
 import io.pgmemo.cache.stats.CacheStats;
 import java.util.Collection;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Objects;
@@ -23,10 +24,16 @@ public final class MemoryTier {
     private final long maxEntryBytes;
     private final CacheStats stats;
     private final MemoryTierListener listener;
+    /** Expired least recently used entries a store drops besides what it evicts: a bounded cost per store. */
+    private static final int EXPIRED_DROPPED_PER_STORE = 4;
+    /** The share of the bound that must be free for {@link #hasRoom()}: more than a store leaves once full. */
+    private static final long ROOM_SLACK_FRACTION = 64;
     private final ReentrantLock lock = new ReentrantLock();
     private final LinkedHashMap<CacheKey, CachedResult> entries = new LinkedHashMap<>(1024, 0.75f, true);
     private final InvalidationLog invalidations = new InvalidationLog();
     private long bytes;
+    /** {@link #bytes} as of the last change, for readers that do not take the lock. */
+    private volatile long bytesPublished;
 
     public MemoryTier(long maxBytes, long maxEntryBytes, CacheStats stats, MemoryTierListener listener) {
         if (maxBytes <= 0 || maxEntryBytes <= 0) {
@@ -114,7 +121,8 @@ public final class MemoryTier {
             }
             removeLocked(entry.key());
             addLocked(entry);
-            evicted = evictLocked();
+            // Its creation time, not the clock: never later than now, so no unexpired entry is dropped.
+            evicted = evictLocked(entry.createdAt());
             if (notify) {
                 listener.stored(entry);
             }
@@ -226,7 +234,22 @@ public final class MemoryTier {
         bytes -= entry.memoryBytes();
     }
 
-    private long evictLocked() {
+    /**
+     * Drops a few expired entries at the least recently used end, so that the room they held counts
+     * as free (see {@link #hasRoom()}) and no live entry is evicted in their place; then evicts the
+     * least recently used while over the bound.
+     */
+    private long evictLocked(long nowMillis) {
+        Iterator<CachedResult> eldest = entries.values().iterator();
+        for (int i = 0; i < EXPIRED_DROPPED_PER_STORE && eldest.hasNext(); i++) {
+            CachedResult entry = eldest.next();
+            if (!entry.isExpired(nowMillis)) {
+                break;
+            }
+            eldest.remove();
+            entry.markDropped();
+            bytes -= entry.memoryBytes();
+        }
         long evicted = 0;
         while (bytes > maxBytes && !entries.isEmpty()) {
             removeLocked(entries.keySet().iterator().next());
@@ -235,7 +258,16 @@ public final class MemoryTier {
         return evicted;
     }
 
+    /**
+     * Whether a store now would most likely evict no unexpired entry: the tier is short of its bound
+     * by more than {@link #ROOM_SLACK_FRACTION} of it. Read without the lock, so approximate.
+     */
+    public boolean hasRoom() {
+        return bytesPublished < maxBytes - maxBytes / ROOM_SLACK_FRACTION;
+    }
+
     private void publishUsage() {
+        bytesPublished = bytes;
         stats.memoryUsage(bytes, entries.size());
     }
 }

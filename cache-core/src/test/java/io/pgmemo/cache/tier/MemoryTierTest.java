@@ -50,6 +50,28 @@ class MemoryTierTest {
         assertThat(stats.snapshot().stores()).isEqualTo(1);
     }
 
+    /** Room: short of the bound by more than a store leaves once full, expired entries not counted. */
+    @Test
+    void hasRoomUntilFullAndAgainOnceTheLeastRecentEntriesExpire() {
+        long one = fresh(0).memoryBytes();
+        MemoryTier tier = tier(10 * one);
+        assertThat(tier.hasRoom()).as("empty").isTrue();
+        for (int i = 0; i < 9; i++) {
+            tier.put(entry(i, SIZE, NOW, LATER));
+        }
+        assertThat(tier.hasRoom()).as("nine of ten").isTrue();
+        tier.put(entry(9, SIZE, NOW, LATER));
+        assertThat(tier.hasRoom()).as("full").isFalse();
+
+        // A store after the first nine expired drops some of them (a few per store), evicting nothing live.
+        tier.put(entry(10, SIZE, LATER, LATER + 60_000));
+
+        assertThat(tier.hasRoom()).isTrue();
+        assertThat(stats.snapshot().evictions()).isZero();
+        assertThat(tier.get(key(9), LATER - 1)).as("unexpired, kept").isNotNull();
+        assertThat(tier.get(key(10), LATER)).isNotNull();
+    }
+
     @Test
     void expiredEntriesAreNeverReturnedAndAreDropped() {
         MemoryTier tier = tier(1 << 20);

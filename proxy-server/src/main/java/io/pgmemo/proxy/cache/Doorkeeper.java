@@ -3,7 +3,8 @@ package io.pgmemo.proxy.cache;
 import io.pgmemo.cache.key.CacheKey;
 
 /**
- * Admits a result into the cache on its second miss within one window (the TTL). A read that never
+ * Admits a result into a full cache on its second miss within one window (the TTL); while the memory
+ * tier has room, every result is admitted ({@link QueryCache#admit}). A read that never
  * repeats (a point lookup over a million keys) then costs no store (its result is still copied while
  * it streams, in case identical reads wait for it), and a repeated read is cached from its second
  * execution on. A read seen last longer ago than the TTL counts as new: it repeats less often than

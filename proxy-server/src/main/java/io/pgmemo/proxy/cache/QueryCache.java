@@ -286,9 +286,14 @@ public final class QueryCache implements AutoCloseable {
         return known;
     }
 
-    /** Whether a missed result should be captured and stored: on its second miss within one TTL. */
+    /**
+     * Whether a missed result should be stored: while the memory tier has room, since storing it
+     * then displaces nothing; once full, on its second miss within one TTL, so that reads which never
+     * repeat do not push out those that do.
+     */
     boolean admit(CacheKey key, long nowMillis) {
-        return doorkeeper.admit(key, nowMillis);
+        boolean repeated = doorkeeper.admit(key, nowMillis);
+        return repeated || tiers.memory().hasRoom();
     }
 
     /**
