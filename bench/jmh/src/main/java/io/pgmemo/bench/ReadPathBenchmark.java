@@ -62,7 +62,7 @@ public class ReadPathBenchmark {
                 .setting("search_path", "\"$user\", public").setting("TimeZone", "UTC").build());
         memory = new MemoryTier(256L << 20, 8L << 20, new CacheStats(), MemoryTierListener.NONE);
         for (int aid = 0; aid < STORED; aid++) {
-            memory.put(entry(CacheKey.forSimpleQuery(prefix, text(aid)), text(aid)));
+            memory.put(entry(CacheKey.forSimpleQuery(prefix, text(aid))));
         }
     }
 
@@ -75,8 +75,8 @@ public class ReadPathBenchmark {
         return new String(queries[aid], StandardCharsets.UTF_8);
     }
 
-    private CachedResult entry(CacheKey key, String sql) {
-        return CachedResult.create(key, "demo", "postgres", sql, ACCOUNTS_OID, response.clone(), 1, NOW, NOW + TTL);
+    private CachedResult entry(CacheKey key) {
+        return CachedResult.create(key, "demo", "postgres", ACCOUNTS_OID, response.clone(), 1, NOW, NOW + TTL);
     }
 
     @Benchmark
@@ -106,7 +106,7 @@ public class ReadPathBenchmark {
     @Benchmark
     public boolean store() {
         String sql = nextText();
-        return memory.put(entry(CacheKey.forSimpleQuery(prefix, sql), sql));
+        return memory.put(entry(CacheKey.forSimpleQuery(prefix, sql)));
     }
 
     /** RowDescription (abalance int4), DataRow ('0'), CommandComplete (SELECT 1), as a backend sends them. */

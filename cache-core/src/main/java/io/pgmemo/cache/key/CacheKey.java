@@ -154,6 +154,27 @@ public final class CacheKey {
         return new CacheKey(copy, false, NONE, fnv1a(FNV_OFFSET_BASIS, copy));
     }
 
+    /**
+     * The SQL text this key holds (of a Query, or of the statement of an extended-protocol cycle),
+     * decoded from the encoding: for metadata, not for the hot path. Null if it does not parse.
+     */
+    public String sql() {
+        byte[] whole = encoded();
+        int at = headerLength(whole);
+        if (at < 0 || at >= whole.length || (whole[at] != 'Q' && whole[at] != 'E')) {
+            return null;
+        }
+        at = whole[at] == 'E' ? skipString(whole, at + 1) : at + 1; // past the cycle's message types
+        if (at < 0 || at + 5 > whole.length || whole[at] != 'S') {
+            return null;
+        }
+        int length = readInt(whole, at + 1);
+        if (length < 0 || at + 5L + length > whole.length) {
+            return null;
+        }
+        return new String(whole, at + 5, length, StandardCharsets.UTF_8);
+    }
+
     /** Where the session fingerprint written by {@link #header} ends in an encoding, or -1 if it does not parse. */
     private static int headerLength(byte[] encoded) {
         if (encoded.length < 2 || encoded[1] != 'F') {

@@ -2,7 +2,7 @@ package io.pgmemo.cache.tier;
 
 import io.pgmemo.cache.key.CacheKey;
 import java.util.Objects;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongFieldUpdater;
 import java.util.zip.CRC32C;
 
 /**
@@ -14,23 +14,25 @@ public final class CachedResult {
     /** Approximate heap cost of the object, its key and metadata, beyond the two byte arrays. */
     static final int FIXED_OVERHEAD_BYTES = 256;
     /**
-     * Heap of an entry held in the memory tier beyond its arrays' contents: the entry, its key, hit
-     * counter and SQL string, the arrays' headers, the tier's map node (about 285 bytes measured on a
-     * 64-bit JVM with compressed pointers) and the key's digest once computed (48).
+     * Heap of an entry held in the memory tier beyond its arrays' contents: the entry and its key,
+     * the arrays' headers, the tier's map node (about 211 bytes measured on a 64-bit JVM with
+     * compressed pointers) and the key's digest once computed (48).
      */
-    static final int HEAP_OVERHEAD_BYTES = 352;
+    static final int HEAP_OVERHEAD_BYTES = 264;
+
+    private static final AtomicLongFieldUpdater<CachedResult> HITS =
+            AtomicLongFieldUpdater.newUpdater(CachedResult.class, "hits");
 
     private final CacheKey key;
     private final String database;
     private final String role;
-    private final String sql;
     private final long[] tableOids;
     private final byte[] response;
     private final long rows;
     private final long createdAt;
     private final long expiresAt;
     private final int checksum;
-    private final AtomicLong hits;
+    private volatile long hits;
     private volatile long lastHit;
     /** Set when the memory tier lets go of it: found stale or expired, evicted, replaced, invalidated by key or all. */
     private volatile boolean dropped;
@@ -39,19 +41,18 @@ public final class CachedResult {
     /** Read from the cache file, or handed to it to write: its row may exist, so its hits may be recorded there. */
     private volatile boolean inFile;
 
-    private CachedResult(CacheKey key, String database, String role, String sql, long[] tableOids, byte[] response,
+    private CachedResult(CacheKey key, String database, String role, long[] tableOids, byte[] response,
             long rows, long createdAt, long expiresAt, int checksum, long hits, long lastHit) {
         this.key = Objects.requireNonNull(key, "key");
         this.database = Objects.requireNonNull(database, "database");
         this.role = role;
-        this.sql = Objects.requireNonNull(sql, "sql");
         this.tableOids = tableOids.clone();
         this.response = Objects.requireNonNull(response, "response");
         this.rows = rows;
         this.createdAt = createdAt;
         this.expiresAt = expiresAt;
         this.checksum = checksum;
-        this.hits = new AtomicLong(hits);
+        this.hits = hits;
         this.lastHit = lastHit;
     }
 
@@ -61,16 +62,16 @@ public final class CachedResult {
      * @param tableOids relations the result depends on (invalidation is by database and oid)
      * @param response  the backend response to replay; kept by reference, not copied
      */
-    public static CachedResult create(CacheKey key, String database, String role, String sql, long[] tableOids,
+    public static CachedResult create(CacheKey key, String database, String role, long[] tableOids,
             byte[] response, long rows, long createdAt, long expiresAt) {
-        return new CachedResult(key, database, role, sql, tableOids, response, rows, createdAt, expiresAt,
+        return new CachedResult(key, database, role, tableOids, response, rows, createdAt, expiresAt,
                 checksumOf(response), 0, createdAt);
     }
 
     /** An entry read back from storage, with its stored checksum (see {@link #verify()}). */
-    static CachedResult restore(CacheKey key, String database, String role, String sql, long[] tableOids,
+    static CachedResult restore(CacheKey key, String database, String role, long[] tableOids,
             byte[] response, long rows, long createdAt, long expiresAt, int checksum, long hits, long lastHit) {
-        CachedResult entry = new CachedResult(key, database, role, sql, tableOids, response, rows, createdAt,
+        CachedResult entry = new CachedResult(key, database, role, tableOids, response, rows, createdAt,
                 expiresAt, checksum, hits, lastHit);
         entry.markInFile();
         return entry;
@@ -93,7 +94,7 @@ public final class CachedResult {
 
     /** Records a hit; returns the previous last-hit time. */
     public long recordHit(long nowMillis) {
-        hits.incrementAndGet();
+        HITS.incrementAndGet(this);
         long previous = lastHit;
         lastHit = Math.max(previous, nowMillis);
         return previous;
@@ -107,10 +108,10 @@ public final class CachedResult {
     /**
      * What the entry is charged against the memory tier's byte bound: the heap it holds, without the
      * session-state prefix its key shares with other keys (hundreds of bytes, several times a point
-     * look-up's own).
+     * look-up's own). The SQL text is not held twice: {@link #sql()} reads it from the key.
      */
     public long memoryBytes() {
-        return (long) response.length + key.ownedLength() + sql.length() + HEAP_OVERHEAD_BYTES
+        return (long) response.length + key.ownedLength() + HEAP_OVERHEAD_BYTES
                 + 8L * tableOids.length;
     }
 
@@ -127,8 +128,9 @@ public final class CachedResult {
         return role;
     }
 
+    /** The query's SQL text, read from its key (for the cache file's metadata); "" if it cannot be. */
     public String sql() {
-        return sql;
+        return Objects.requireNonNullElse(key.sql(), "");
     }
 
     /** A copy of the oids of the relations the result depends on. */
@@ -162,7 +164,7 @@ public final class CachedResult {
     }
 
     public long hits() {
-        return hits.get();
+        return hits;
     }
 
     public long lastHit() {

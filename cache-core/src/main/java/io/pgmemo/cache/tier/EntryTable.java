@@ -333,8 +333,7 @@ final class EntryTable implements AutoCloseable {
     }
 
     private static CachedResult read(ResultSet r, CacheKey key) throws SQLException {
-        return CachedResult.restore(key, r.getString(2), r.getString(3),
-                r.getString(4), oids(r, 5), r.getBytes(12), r.getLong(6), r.getLong(7), r.getLong(8), r.getInt(11),
+        return CachedResult.restore(key, r.getString(2), r.getString(3), oids(r, 5), r.getBytes(12), r.getLong(6), r.getLong(7), r.getLong(8), r.getInt(11),
                 r.getLong(10), r.getLong(9));
     }
 

@@ -57,9 +57,9 @@ public final class TieredCache implements AutoCloseable {
     }
 
     /** A new entry expiring after the configured TTL. */
-    public CachedResult newEntry(CacheKey key, String database, String role, String sql, long[] tableOids,
+    public CachedResult newEntry(CacheKey key, String database, String role, long[] tableOids,
             byte[] response, long rows, long nowMillis) {
-        return CachedResult.create(key, database, role, sql, tableOids, response, rows, nowMillis,
+        return CachedResult.create(key, database, role, tableOids, response, rows, nowMillis,
                 nowMillis + config.ttl().toMillis());
     }
 

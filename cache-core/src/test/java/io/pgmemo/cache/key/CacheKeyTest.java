@@ -150,6 +150,21 @@ class CacheKeyTest {
         assertThat(CacheKey.fromEncoded(extended.encoded()).ownedLength()).isEqualTo(extended.ownedLength());
     }
 
+    /** The SQL text is read back from the key, also from one restored from storage; null if it does not parse. */
+    @Test
+    void holdsItsSqlText() {
+        CacheKey simple = simple(BASE, "SELECT 'é', 1");
+        CacheKey extended = extended("select $1", bytes("v"));
+
+        assertThat(simple.sql()).isEqualTo("SELECT 'é', 1");
+        assertThat(CacheKey.fromEncoded(simple.encoded()).sql()).isEqualTo("SELECT 'é', 1");
+        assertThat(extended.sql()).isEqualTo("select $1");
+        assertThat(CacheKey.fromEncoded(extended.encoded()).sql()).isEqualTo("select $1");
+        byte[] damaged = simple.encoded();
+        damaged[4] = 0x7f;
+        assertThat(CacheKey.fromEncoded(damaged).sql()).isNull();
+    }
+
     /** An encoding whose fingerprint does not parse is kept whole, never split at a wrong place. */
     @Test
     void aDamagedEncodingIsHeldWhole() {

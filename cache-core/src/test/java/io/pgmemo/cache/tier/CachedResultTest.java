@@ -19,7 +19,7 @@ class CachedResultTest {
     @Test
     void restoredEntryWithAWrongChecksumFailsVerification() {
         CachedResult good = TestEntries.entry(1, 100, 0, 1000);
-        CachedResult bad = CachedResult.restore(good.key(), good.database(), good.role(), good.sql(), good.tableOids(),
+        CachedResult bad = CachedResult.restore(good.key(), good.database(), good.role(), good.tableOids(),
                 good.response(), good.rows(), good.createdAt(), good.expiresAt(), good.checksum() + 1, 0, 0);
 
         assertThat(bad.verify()).isFalse();
@@ -29,7 +29,7 @@ class CachedResultTest {
     void responseIsSharedAndOidsAreCopied() {
         byte[] response = {1, 2, 3};
         long[] tables = {7, 8};
-        CachedResult entry = CachedResult.create(TestEntries.key(1), "app", null, "select 1", tables, response, 1, 0, 10);
+        CachedResult entry = CachedResult.create(TestEntries.key(1), "app", null, tables, response, 1, 0, 10);
         tables[0] = 99;
 
         assertThat(entry.response()).isSameAs(response);

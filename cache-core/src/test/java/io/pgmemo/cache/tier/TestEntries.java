@@ -35,7 +35,7 @@ final class TestEntries {
     }
 
     static CachedResult entry(String database, int i, int size, long createdAt, long expiresAt, long... tables) {
-        return CachedResult.create(key(database, i), database, "alice", sql(i), tables, response(i, size), i,
+        return CachedResult.create(key(database, i), database, "alice", tables, response(i, size), i,
                 createdAt, expiresAt);
     }
 

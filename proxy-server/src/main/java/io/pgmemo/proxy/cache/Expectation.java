@@ -18,7 +18,7 @@ sealed interface Expectation {
      * Relay to the client and copy the result: into the cache when {@code admitted} or when other
      * sessions wait for it on {@code flight}.
      */
-    record Capture(CacheKey key, String sql, Set<Long> relationOids, long sequence, ResultCapture result,
+    record Capture(CacheKey key, Set<Long> relationOids, long sequence, ResultCapture result,
                    boolean admitted, Flight flight, CycleParses parses) implements Expectation {
     }
 

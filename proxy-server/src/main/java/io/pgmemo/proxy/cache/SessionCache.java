@@ -341,10 +341,10 @@ public final class SessionCache {
         Bind bind = held.bind();
         CacheKey key = CacheKey.forExtendedQuery(keyPrefix, held.signature(), sql, parse.parameterTypes(),
                 bind.parameters(), bind.parameterFormats(), bind.resultFormats());
-        answerOrCapture(held, sync, sql, key, known);
+        answerOrCapture(held, sync, key, known);
     }
 
-    private void answerOrCapture(ExtendedCycle held, Frame sync, String sql, CacheKey key, KnownStatement known) {
+    private void answerOrCapture(ExtendedCycle held, Frame sync, CacheKey key, KnownStatement known) {
         long now = System.currentTimeMillis();
         CachedResult hit = cache.tiers().getHot(key, now);
         if (hit != null) {
@@ -374,7 +374,7 @@ public final class SessionCache {
         // A read the catalog judged cacheable: its messages change nothing, whatever their text says.
         held.frames().forEach(frame -> forwardExtended(frame, true));
         extended.endCycle();
-        sendSync(sync, new Expectation.Capture(key, sql, known.relationOids(), sequence,
+        sendSync(sync, new Expectation.Capture(key, known.relationOids(), sequence,
                 new ResultCapture(cache.config().maxEntryBytes()), admitted, flight, takeParses()));
     }
 
@@ -613,7 +613,7 @@ public final class SessionCache {
         if (admitted && !remembered) {
             remember(sql, read);
         }
-        send(frame, new Expectation.Capture(read.key(), sql, read.relationOids(),
+        send(frame, new Expectation.Capture(read.key(), read.relationOids(),
                 cache.tiers().invalidationSequence(), new ResultCapture(cache.config().maxEntryBytes()), admitted,
                 flight, takeParses()));
     }
@@ -814,7 +814,7 @@ public final class SessionCache {
         long now = System.currentTimeMillis();
         long[] oids = capture.relationOids().stream().mapToLong(Long::longValue).toArray();
         CachedResult entry = cache.tiers().newEntry(capture.key(), state.fingerprint().database(),
-                state.fingerprint().currentRole(), capture.sql(), oids, result.toByteArray(), result.rows(), now);
+                state.fingerprint().currentRole(), oids, result.toByteArray(), result.rows(), now);
         // Refused when a write invalidated it meanwhile: then no waiting session may have it either.
         return cache.tiers().put(entry, capture.sequence()) ? entry : null;
     }

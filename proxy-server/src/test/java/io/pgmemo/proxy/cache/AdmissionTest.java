@@ -43,7 +43,7 @@ class AdmissionTest {
     }
 
     private CachedResult entry(int aid) {
-        return cache.tiers().newEntry(key(aid), DATABASE, "postgres", "SELECT " + aid, new long[] {4242},
+        return cache.tiers().newEntry(key(aid), DATABASE, "postgres", new long[] {4242},
                 "row".getBytes(StandardCharsets.US_ASCII), 1, NOW);
     }
 }

@@ -107,7 +107,7 @@ class FlightLandingTest {
     }
 
     private CachedResult store(long sequence) {
-        CachedResult entry = cache.tiers().newEntry(key, DATABASE, "postgres", SQL, new long[] {TABLE},
+        CachedResult entry = cache.tiers().newEntry(key, DATABASE, "postgres", new long[] {TABLE},
                 "row".getBytes(StandardCharsets.US_ASCII), 1, System.currentTimeMillis());
         assertThat(cache.tiers().put(entry, sequence)).as("stored").isTrue();
         return entry;
