@@ -3,7 +3,6 @@ package io.pgmemo.cache.tier;
 import io.pgmemo.cache.key.CacheKey;
 import io.pgmemo.cache.stats.CacheStats;
 import java.util.Collection;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Objects;
@@ -240,22 +239,20 @@ public final class MemoryTier {
      * least recently used while over the bound.
      */
     private long evictLocked(long nowMillis) {
-        Iterator<CachedResult> eldest = entries.values().iterator();
-        for (int i = 0; i < EXPIRED_DROPPED_PER_STORE && eldest.hasNext(); i++) {
-            CachedResult entry = eldest.next();
-            if (!entry.isExpired(nowMillis)) {
-                break;
-            }
-            eldest.remove();
-            entry.markDropped();
-            bytes -= entry.memoryBytes();
+        for (int i = 0; i < EXPIRED_DROPPED_PER_STORE && !entries.isEmpty() && eldest().isExpired(nowMillis); i++) {
+            removeLocked(eldest().key());
         }
         long evicted = 0;
         while (bytes > maxBytes && !entries.isEmpty()) {
-            removeLocked(entries.keySet().iterator().next());
+            removeLocked(eldest().key());
             evicted++;
         }
         return evicted;
+    }
+
+    /** The least recently used entry; the tier must hold one. */
+    private CachedResult eldest() {
+        return entries.values().iterator().next();
     }
 
     /**
