@@ -291,9 +291,25 @@ public final class QueryCache implements AutoCloseable {
      * then displaces nothing; once full, on its second miss within one TTL, so that reads which never
      * repeat do not push out those that do.
      */
-    boolean admit(CacheKey key, long nowMillis) {
-        boolean repeated = doorkeeper.admit(key, nowMillis);
-        return repeated || tiers.memory().hasRoom();
+    Admission admit(CacheKey key, long nowMillis) {
+        if (doorkeeper.admit(key, nowMillis)) {
+            return Admission.REPEATED;
+        }
+        return tiers.memory().hasRoom() ? Admission.ROOM : Admission.REFUSED;
+    }
+
+    /** What {@link #admit} decided for a missed result, and why. */
+    enum Admission {
+        /** Missed before within one TTL: a read that repeats. Stored. */
+        REPEATED,
+        /** Not seen before within one TTL, while the memory tier has room. Stored. */
+        ROOM,
+        /** Not seen before within one TTL, with the memory tier full. Not stored. */
+        REFUSED;
+
+        boolean stores() {
+            return this != REFUSED;
+        }
     }
 
     /**

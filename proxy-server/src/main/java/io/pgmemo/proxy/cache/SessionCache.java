@@ -370,7 +370,7 @@ public final class SessionCache {
             return;
         }
         long sequence = cache.tiers().invalidationSequence();
-        boolean admitted = cache.admit(key, now);
+        boolean admitted = cache.admit(key, now).stores();
         // A read the catalog judged cacheable: its messages change nothing, whatever their text says.
         held.frames().forEach(frame -> forwardExtended(frame, true));
         extended.endCycle();
@@ -609,13 +609,12 @@ public final class SessionCache {
             awaitingFlight = new AwaitedQuery(frame);
             return;
         }
-        boolean admitted = cache.admit(read.key(), now);
-        if (admitted && !remembered) {
+        QueryCache.Admission admission = cache.admit(read.key(), now);
+        if (admission == QueryCache.Admission.REPEATED && !remembered) {
             remember(sql, read);
         }
-        send(frame, new Expectation.Capture(read.key(), read.relationOids(),
-                cache.tiers().invalidationSequence(), new ResultCapture(cache.config().maxEntryBytes()), admitted,
-                flight, takeParses()));
+        send(frame, new Expectation.Capture(read.key(), read.relationOids(), cache.tiers().invalidationSequence(),
+                new ResultCapture(cache.config().maxEntryBytes()), admission.stores(), flight, takeParses()));
     }
 
     /** The read this session waited for came back to another session: share it, or send our own. */

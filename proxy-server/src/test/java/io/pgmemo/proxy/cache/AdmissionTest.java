@@ -26,15 +26,15 @@ class AdmissionTest {
 
     @Test
     void everyResultWhileThereIsRoomThenOnlyOnItsSecondMiss() {
-        assertThat(cache.admit(key(-1), NOW)).as("first miss, memory empty").isTrue();
+        assertThat(cache.admit(key(-1), NOW)).as("first miss, memory empty").isEqualTo(QueryCache.Admission.ROOM);
 
         int stored = 0;
         while (cache.tiers().memory().hasRoom()) {
             assertThat(cache.tiers().put(entry(stored++), cache.tiers().invalidationSequence())).isTrue();
         }
 
-        assertThat(cache.admit(key(-2), NOW)).as("first miss, memory full").isFalse();
-        assertThat(cache.admit(key(-2), NOW + 1_000)).as("second miss").isTrue();
+        assertThat(cache.admit(key(-2), NOW)).as("first miss, memory full").isEqualTo(QueryCache.Admission.REFUSED);
+        assertThat(cache.admit(key(-2), NOW + 1_000)).as("second miss").isEqualTo(QueryCache.Admission.REPEATED);
         assertThat(stored).isGreaterThan(10);
     }
 
