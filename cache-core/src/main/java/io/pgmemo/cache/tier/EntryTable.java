@@ -24,7 +24,7 @@ final class EntryTable implements AutoCloseable {
     static final String TABLE = "cache_entries";
 
     private static final String COLUMNS =
-            "key, database, role, sql, tables, rows, created, expires, last_hit, hits, checksum, response";
+            "key, database, role, tables, rows, created, expires, last_hit, hits, checksum, response";
     private static final String ORDER_RECENT = "ORDER BY last_hit DESC, created DESC, rowid DESC";
     private static final String RUNNING_BYTES = "sum(bytes) OVER (" + ORDER_RECENT + " ROWS UNBOUNDED PRECEDING)";
 
@@ -333,8 +333,8 @@ final class EntryTable implements AutoCloseable {
     }
 
     private static CachedResult read(ResultSet r, CacheKey key) throws SQLException {
-        return CachedResult.restore(key, r.getString(2), r.getString(3), oids(r, 5), r.getBytes(12), r.getLong(6), r.getLong(7), r.getLong(8), r.getInt(11),
-                r.getLong(10), r.getLong(9));
+        return CachedResult.restore(key, r.getString(2), r.getString(3), oids(r, 4), r.getBytes(11), r.getLong(5),
+                r.getLong(6), r.getLong(7), r.getInt(10), r.getLong(9), r.getLong(8));
     }
 
     /** The BIGINT[] column as table oids. */
