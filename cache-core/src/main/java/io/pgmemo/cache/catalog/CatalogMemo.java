@@ -1,7 +1,7 @@
 package io.pgmemo.cache.catalog;
 
-import io.pgmemo.cache.catalog.CatalogQueries.Dependencies;
-import io.pgmemo.cache.catalog.CatalogQueries.WriteEffects;
+import io.pgmemo.cache.catalog.CatalogSql.Dependencies;
+import io.pgmemo.cache.catalog.CatalogSql.WriteEffects;
 import io.pgmemo.cache.sql.Classification;
 import io.pgmemo.cache.sql.StatementClassifier;
 import java.sql.SQLException;
@@ -14,73 +14,50 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Catalog answers for one database, kept until replaced (after DDL or at {@link CatalogRules#maxAge}).
- * Look-ups are batched and cached, negative answers included; a memo is never cleared in place, so a
- * look-up running during an invalidation fills the old memo, not the new one.
+ * An answer it lacks throws {@link NotKept} with the look-up that brings it (batched over the names
+ * or OIDs asked for together); negative answers are kept too. A memo is never cleared in place, so a
+ * look-up completed during an invalidation fills the old memo, not the new one. Thread-safe.
  */
 final class CatalogMemo {
 
-    /** One batched catalog query. */
+    /** The look-up that brings one batch of answers into a map. */
     @FunctionalInterface
     private interface Loader<K, V> {
-        Map<K, V> load(Collection<K> keys) throws SQLException;
+        CatalogLookUp lookUp(Collection<K> missing, Map<K, V> into);
     }
 
-    /** One catalog query for one key. */
-    @FunctionalInterface
-    private interface OneLoader<K, V> {
-        V load(K key) throws SQLException;
-    }
-
-    /** Thrown by a memo without queries when an answer is not kept. */
+    /** Thrown when an answer is not kept: run {@link #lookUp()}, then ask again. */
     static final class NotKept extends SQLException {
-        NotKept() {
-            super("catalog answer not kept", "PGM01");
+        private final transient CatalogLookUp lookUp;
+
+        NotKept(CatalogLookUp lookUp) {
+            super("catalog answer not kept: " + lookUp.what(), "PGM01", null);
+            this.lookUp = lookUp;
+        }
+
+        CatalogLookUp lookUp() {
+            return lookUp;
+        }
+
+        @Override
+        public synchronized Throwable fillInStackTrace() {
+            return this;
         }
     }
 
-    private final CatalogQueries queries;
     private final long createdNanos;
-    private final Map<String, List<Relation>> relationsByName;
-    private final Map<Long, Relation> relationsByOid;
-    private final Map<String, List<Routine>> routinesByName;
-    private final Map<Long, Routine> routinesByOid;
-    private final Map<String, List<Long>> operatorFunctions;
-    private final Map<String, Map<String, Boolean>> schemaUsage;
-    private final Map<Long, Dependencies> dependencies;
-    private final Map<Long, WriteEffects> writeEffects;
-    private final Map<String, Classification> definitions;
+    private final Map<String, List<Relation>> relationsByName = new ConcurrentHashMap<>();
+    private final Map<Long, Relation> relationsByOid = new ConcurrentHashMap<>();
+    private final Map<String, List<Routine>> routinesByName = new ConcurrentHashMap<>();
+    private final Map<Long, Routine> routinesByOid = new ConcurrentHashMap<>();
+    private final Map<String, List<Long>> operatorFunctions = new ConcurrentHashMap<>();
+    private final Map<String, Map<String, Boolean>> schemaUsage = new ConcurrentHashMap<>();
+    private final Map<Long, Dependencies> dependencies = new ConcurrentHashMap<>();
+    private final Map<Long, WriteEffects> writeEffects = new ConcurrentHashMap<>();
+    private final Map<String, Classification> definitions = new ConcurrentHashMap<>();
 
-    CatalogMemo(CatalogQueries queries, long createdNanos) {
-        this.queries = queries;
+    CatalogMemo(long createdNanos) {
         this.createdNanos = createdNanos;
-        this.relationsByName = new ConcurrentHashMap<>();
-        this.relationsByOid = new ConcurrentHashMap<>();
-        this.routinesByName = new ConcurrentHashMap<>();
-        this.routinesByOid = new ConcurrentHashMap<>();
-        this.operatorFunctions = new ConcurrentHashMap<>();
-        this.schemaUsage = new ConcurrentHashMap<>();
-        this.dependencies = new ConcurrentHashMap<>();
-        this.writeEffects = new ConcurrentHashMap<>();
-        this.definitions = new ConcurrentHashMap<>();
-    }
-
-    private CatalogMemo(CatalogMemo kept) {
-        this.queries = null;
-        this.createdNanos = kept.createdNanos;
-        this.relationsByName = kept.relationsByName;
-        this.relationsByOid = kept.relationsByOid;
-        this.routinesByName = kept.routinesByName;
-        this.routinesByOid = kept.routinesByOid;
-        this.operatorFunctions = kept.operatorFunctions;
-        this.schemaUsage = kept.schemaUsage;
-        this.dependencies = kept.dependencies;
-        this.writeEffects = kept.writeEffects;
-        this.definitions = kept.definitions;
-    }
-
-    /** The same answers, but a missing one throws {@link NotKept} instead of querying the server. */
-    CatalogMemo keptOnly() {
-        return new CatalogMemo(this);
     }
 
     long createdNanos() {
@@ -88,39 +65,53 @@ final class CatalogMemo {
     }
 
     /** Every pg_class entry with each name, in any schema. */
-    Map<String, List<Relation>> relationsNamed(Collection<String> names) throws SQLException {
-        return batch(relationsByName, names, missing -> queries().relationsNamed(missing));
+    Map<String, List<Relation>> relationsNamed(Collection<String> names) throws NotKept {
+        return batch(relationsByName, names, CatalogSql::relationsNamed);
     }
 
     /** The relation with this OID, or null if it is gone. */
-    Relation relation(long oid) throws SQLException {
-        return batch(relationsByOid, List.of(oid), missing -> queries().relationsByOid(missing)).get(oid);
+    Relation relation(long oid) throws NotKept {
+        Relation r = batch(relationsByOid, List.of(oid), CatalogSql::relationsByOid).get(oid);
+        return r == Relation.GONE ? null : r;
     }
 
     /** Every pg_proc entry with each name, in any schema. */
-    Map<String, List<Routine>> routinesNamed(Collection<String> names) throws SQLException {
-        return batch(routinesByName, names, missing -> queries().routinesNamed(missing));
+    Map<String, List<Routine>> routinesNamed(Collection<String> names) throws NotKept {
+        return batch(routinesByName, names, CatalogSql::routinesNamed);
     }
 
     /** The routine with this OID, or null if it is gone. */
-    Routine routine(long oid) throws SQLException {
-        return batch(routinesByOid, List.of(oid), missing -> queries().routinesByOid(missing)).get(oid);
+    Routine routine(long oid) throws NotKept {
+        Routine r = batch(routinesByOid, List.of(oid), CatalogSql::routinesByOid).get(oid);
+        return r == Routine.GONE ? null : r;
     }
 
-    Map<String, List<Long>> userOperatorFunctions(Collection<String> symbols) throws SQLException {
-        return batch(operatorFunctions, symbols, missing -> queries().userOperatorFunctions(missing));
+    Map<String, List<Long>> userOperatorFunctions(Collection<String> symbols) throws NotKept {
+        return batch(operatorFunctions, symbols, CatalogSql::userOperatorFunctions);
     }
 
-    Map<String, Boolean> schemaUsage(String role) throws SQLException {
-        return one(schemaUsage, role, r -> queries().schemaUsage(r));
+    Map<String, Boolean> schemaUsage(String role) throws NotKept {
+        Map<String, Boolean> usage = schemaUsage.get(role);
+        if (usage == null) {
+            throw new NotKept(CatalogSql.schemaUsage(role, schemaUsage));
+        }
+        return usage;
     }
 
-    Dependencies dependencies(long oid) throws SQLException {
-        return one(dependencies, oid, o -> queries().dependencies(o));
+    Dependencies dependencies(long oid) throws NotKept {
+        Dependencies d = dependencies.get(oid);
+        if (d == null) {
+            throw new NotKept(CatalogSql.dependencies(oid, dependencies));
+        }
+        return d;
     }
 
-    WriteEffects writeEffects(long oid) throws SQLException {
-        return one(writeEffects, oid, o -> queries().writeEffects(o));
+    WriteEffects writeEffects(long oid) throws NotKept {
+        WriteEffects e = writeEffects.get(oid);
+        if (e == null) {
+            throw new NotKept(CatalogSql.writeEffects(oid, writeEffects));
+        }
+        return e;
     }
 
     /** A view's or policy's SQL text, classified once. */
@@ -128,24 +119,7 @@ final class CatalogMemo {
         return definitions.computeIfAbsent(sql, text -> StatementClassifier.classify(text, true));
     }
 
-    private CatalogQueries queries() throws NotKept {
-        if (queries == null) {
-            throw new NotKept();
-        }
-        return queries;
-    }
-
-    private static <K, V> V one(Map<K, V> memo, K key, OneLoader<K, V> loader) throws SQLException {
-        V value = memo.get(key);
-        if (value == null) {
-            value = loader.load(key);
-            memo.put(key, value);
-        }
-        return value;
-    }
-
-    private static <K, V> Map<K, V> batch(Map<K, V> memo, Collection<K> keys, Loader<K, V> loader)
-            throws SQLException {
+    private static <K, V> Map<K, V> batch(Map<K, V> memo, Collection<K> keys, Loader<K, V> loader) throws NotKept {
         LinkedHashSet<K> missing = new LinkedHashSet<>();
         for (K key : keys) {
             if (!memo.containsKey(key)) {
@@ -153,14 +127,11 @@ final class CatalogMemo {
             }
         }
         if (!missing.isEmpty()) {
-            memo.putAll(loader.load(missing));
+            throw new NotKept(loader.lookUp(missing, memo));
         }
         Map<K, V> out = new HashMap<>();
         for (K key : keys) {
-            V value = memo.get(key);
-            if (value != null) {
-                out.put(key, value);
-            }
+            out.put(key, memo.get(key));
         }
         return out;
     }

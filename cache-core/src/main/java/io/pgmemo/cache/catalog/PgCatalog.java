@@ -1,45 +1,35 @@
 package io.pgmemo.cache.catalog;
 
+import io.pgmemo.cache.catalog.CatalogMemo.NotKept;
 import io.pgmemo.cache.sql.Classification;
 import io.pgmemo.cache.sql.StatementKind;
-import java.sql.SQLException;
 import java.util.List;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.function.LongSupplier;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Catalog look-ups for one upstream database: may this read be cached for this session, and what
- * did this statement write. Blocking JDBC: call it from an executor, never from an event loop.
- * Thread-safe; look-ups share one connection and their answers are kept (see {@link CatalogMemo})
- * until {@link #invalidate()} or {@link CatalogRules#maxAge()}.
- *
- * <p>Never throws for a failed look-up: the answer is then "not cacheable" or "the whole database".
+ * did this statement write. It runs no SQL itself: it answers from the answers it keeps (see
+ * {@link CatalogMemo}) or names the one {@link CatalogLookUp} it needs first, which the caller runs
+ * wherever it has a connection (pgmemo: in the client's own session while it is idle). Answers are
+ * kept until {@link #invalidate()} or {@link CatalogRules#maxAge()}. Thread-safe and non-blocking.
  */
-public final class PgCatalog implements AutoCloseable {
+public final class PgCatalog {
 
-    private static final Logger LOG = LoggerFactory.getLogger(PgCatalog.class);
-
-    private static final String LOOK_UP_FAILED = "catalog look-up failed: ";
-
-    private final CatalogQueries queries;
     private final CatalogRules rules;
     private final RoutineRules routines;
     private final LongSupplier nanoClock;
     private volatile CatalogMemo memo;
 
-    public PgCatalog(CatalogConnector connector, CatalogRules rules) {
-        this(connector, rules, System::nanoTime);
+    public PgCatalog(CatalogRules rules) {
+        this(rules, System::nanoTime);
     }
 
-    PgCatalog(CatalogConnector connector, CatalogRules rules, LongSupplier nanoClock) {
-        this.queries = new CatalogQueries(Objects.requireNonNull(connector, "connector"));
+    PgCatalog(CatalogRules rules, LongSupplier nanoClock) {
         this.rules = Objects.requireNonNull(rules, "rules");
         this.routines = new RoutineRules(rules);
         this.nanoClock = nanoClock;
-        this.memo = new CatalogMemo(queries, nanoClock.getAsLong());
+        this.memo = new CatalogMemo(nanoClock.getAsLong());
     }
 
     /**
@@ -51,49 +41,34 @@ public final class PgCatalog implements AutoCloseable {
      * @param currentRole the session's current role (after SET ROLE), which expands $user and decides
      *                    which schemas of the path are usable
      */
-    public ReadVerdict checkRead(Classification read, String searchPath, String currentRole) {
-        try {
-            return judgeRead(memo(), read, searchPath, currentRole);
-        } catch (SQLException e) {
-            return ReadVerdict.notCacheable(failed(e));
-        }
-    }
-
-    /**
-     * {@link #checkRead} from kept answers only, without touching the server: safe to call on an event
-     * loop. Empty when some answer is not kept (then ask {@link #checkRead} on an executor).
-     */
-    public Optional<ReadVerdict> checkReadIfKnown(Classification read, String searchPath, String currentRole) {
-        try {
-            return Optional.of(judgeRead(memo().keptOnly(), read, searchPath, currentRole));
-        } catch (SQLException e) {
-            return Optional.empty();
-        }
-    }
-
-    private ReadVerdict judgeRead(CatalogMemo m, Classification read, String searchPath, String currentRole)
-            throws SQLException {
+    public Judgement<ReadVerdict> judgeRead(Classification read, String searchPath, String currentRole) {
         if (read.kind() != StatementKind.READ) {
-            return ReadVerdict.notCacheable("not a read: " + read.kind());
+            return Judgement.of(ReadVerdict.notCacheable("not a read: " + read.kind()));
         }
         if (!read.blockers().isEmpty()) {
-            return ReadVerdict.notCacheable(read.blockers().get(0));
+            return Judgement.of(ReadVerdict.notCacheable(read.blockers().get(0)));
         }
         if (read.timeDependent() && !rules.allowTimeFunctions()) {
-            return ReadVerdict.notCacheable("time-dependent: " + read.sqlValueFunctions());
+            return Judgement.of(ReadVerdict.timeDependent("time-dependent: " + read.sqlValueFunctions()));
         }
         if (currentRole == null) {
-            return ReadVerdict.notCacheable("unknown role");
+            return Judgement.of(ReadVerdict.notCacheable("unknown role"));
         }
+        CatalogMemo m = memo();
         try {
             List<String> schemas = SearchPath.parse(searchPath).schemas(currentRole);
             ReadResolver resolver = new ReadResolver(m, rules, routines, schemas, m.schemaUsage(currentRole));
             resolver.checkCalls(read.functionCalls());
             resolver.checkOperators(read.operators());
             resolver.resolveRelations(read.relationNames());
-            return ReadVerdict.cacheable(resolver.dependsOn());
+            return Judgement.of(ReadVerdict.cacheable(resolver.dependsOn()));
         } catch (Refusal e) {
-            return ReadVerdict.notCacheable(e.getMessage());
+            return Judgement.of(e.timeDependent() ? ReadVerdict.timeDependent(e.getMessage())
+                    : ReadVerdict.notCacheable(e.getMessage()));
+        } catch (NotKept e) {
+            return Judgement.needs(e.lookUp());
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException("a catalog answer threw", e);
         }
     }
 
@@ -106,9 +81,10 @@ public final class PgCatalog implements AutoCloseable {
      *                    match in every schema
      * @param currentRole the session's current role; null makes {@code $user} match every schema
      */
-    public WriteScope tablesTouched(Classification statement, String searchPath, String currentRole) {
+    public Judgement<WriteScope> judgeWrites(Classification statement, String searchPath, String currentRole) {
         if (statement.mayWriteElsewhere()) {
-            return WriteScope.anything(statement.kind() + " " + statement.command() + " may change anything");
+            return Judgement.of(WriteScope.anything(statement.kind() + " " + statement.command()
+                    + " may change anything"));
         }
         CatalogMemo m = memo();
         try {
@@ -119,27 +95,20 @@ public final class PgCatalog implements AutoCloseable {
             resolver.checkOperators(statement.operators());
             resolver.checkRelationsRead(statement.relationNames());
             resolver.addTargets(statement.writeTargets());
-            return WriteScope.of(resolver.written());
+            return Judgement.of(WriteScope.of(resolver.written()));
         } catch (Refusal e) {
-            return e.codeMayRun() ? WriteScope.anything(e.getMessage()) : WriteScope.wholeDatabase(e.getMessage());
-        } catch (SQLException e) {
-            return WriteScope.wholeDatabase(failed(e));
+            return Judgement.of(e.codeMayRun() ? WriteScope.anything(e.getMessage())
+                    : WriteScope.wholeDatabase(e.getMessage()));
+        } catch (NotKept e) {
+            return Judgement.needs(e.lookUp());
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException("a catalog answer threw", e);
         }
-    }
-
-    /** Whether a refusal's reason is a failed look-up (the server or the connection), not an answer. */
-    public static boolean isLookUpFailure(String reason) {
-        return reason != null && reason.startsWith(LOOK_UP_FAILED);
     }
 
     /** Forgets every catalog answer: call after DDL or privilege changes (Classification.changesCatalog()). */
     public void invalidate() {
-        memo = new CatalogMemo(queries, nanoClock.getAsLong());
-    }
-
-    @Override
-    public void close() {
-        queries.close();
+        memo = new CatalogMemo(nanoClock.getAsLong());
     }
 
     private CatalogMemo memo() {
@@ -153,14 +122,5 @@ public final class PgCatalog implements AutoCloseable {
             }
         }
         return m;
-    }
-
-    private String failed(SQLException e) {
-        String state = e.getSQLState();
-        if (state == null || state.startsWith("08") || state.startsWith("57")) {
-            queries.close();
-        }
-        LOG.warn("catalog look-up failed (SQLSTATE {}): {}", state, e.getMessage());
-        return LOOK_UP_FAILED + e.getMessage();
     }
 }

@@ -1,6 +1,6 @@
 package io.pgmemo.cache.catalog;
 
-import io.pgmemo.cache.catalog.CatalogQueries.Dependencies;
+import io.pgmemo.cache.catalog.CatalogSql.Dependencies;
 import io.pgmemo.cache.sql.Classification;
 import io.pgmemo.cache.sql.FunctionCall;
 import io.pgmemo.cache.sql.QualifiedName;
@@ -71,7 +71,11 @@ final class ReadResolver {
                 throw new Refusal("unknown function " + call.name());
             }
             for (Routine r : candidates) {
-                routines.requireSafe(r, call.attributeNotation() ? 1 : call.argumentCount(), memo);
+                try {
+                    routines.requireSafe(r, call.attributeNotation() ? 1 : call.argumentCount(), memo);
+                } catch (Refusal e) {
+                    throw statementNames ? e : hidden(e);
+                }
             }
         }
     }
@@ -204,7 +208,19 @@ final class ReadResolver {
         if (r == null) {
             throw new Refusal("function " + functionOid + " vanished");
         }
-        routines.requireSafe(r, -1, memo);
+        try {
+            routines.requireSafe(r, -1, memo);
+        } catch (Refusal e) {
+            throw hidden(e);
+        }
+    }
+
+    /**
+     * A refusal met inside a view, policy or operator: even a time-dependent one says nothing of what
+     * else that code calls, since the look-up stopped at it.
+     */
+    private static Refusal hidden(Refusal e) {
+        return e.timeDependent() ? new Refusal(e.getMessage()) : e;
     }
 
     private Relation relation(long oid) throws Refusal, SQLException {

@@ -9,6 +9,9 @@ package io.pgmemo.cache.catalog;
  */
 record Relation(long oid, String schema, String name, char relkind, char relpersistence, boolean rowSecurity) {
 
+    /** Kept for an OID that names no relation (any more), so that it is not looked up again. */
+    static final Relation GONE = new Relation(0, "", "", '-', '-', false);
+
     boolean isTemporarySchema() {
         return schema.startsWith("pg_temp_") || schema.startsWith("pg_toast_temp_");
     }

@@ -14,6 +14,9 @@ import java.util.List;
 record Routine(long oid, String schema, String name, char provolatile, boolean securityDefiner, char prokind,
                int pronargs, boolean takesOneRow, List<Long> supportFunctions) {
 
+    /** Kept for an OID that names no function (any more), so that it is not looked up again. */
+    static final Routine GONE = new Routine(0, "", "", '-', false, '-', 0, false, List.of());
+
     boolean inPgCatalog() {
         return schema.equals("pg_catalog");
     }

@@ -66,7 +66,10 @@ final class RoutineRules {
         if (r.securityDefiner()) {
             throw new Refusal("SECURITY DEFINER function " + r);
         }
-        String denied = denial(r, argumentCount >= 0 ? argumentCount : r.pronargs());
+        if (readsClock(r, argumentCount >= 0 ? argumentCount : r.pronargs())) {
+            throw Refusal.timeDependent("time-dependent function " + r);
+        }
+        String denied = denial(r);
         if (denied != null) {
             throw new Refusal(denied + " " + r);
         }
@@ -96,12 +99,14 @@ final class RoutineRules {
         return false;
     }
 
-    private String denial(Routine r, int argumentCount) {
+    private boolean readsClock(Routine r, int argumentCount) {
         String name = r.name();
         boolean time = TIME_FUNCTIONS.contains(name) || (name.equals("age") && argumentCount == 1);
-        if (time && !rules.allowTimeFunctions()) {
-            return "time-dependent function";
-        }
+        return time && !rules.allowTimeFunctions();
+    }
+
+    private String denial(Routine r) {
+        String name = r.name();
         if (STATE_FUNCTIONS.contains(name) || EXECUTES_SQL.contains(name)
                 || STATE_PREFIXES.stream().anyMatch(name::startsWith)) {
             return "session- or server-dependent function";

@@ -1,7 +1,7 @@
 package io.pgmemo.cache.catalog;
 
-import io.pgmemo.cache.catalog.CatalogQueries.Dependencies;
-import io.pgmemo.cache.catalog.CatalogQueries.WriteEffects;
+import io.pgmemo.cache.catalog.CatalogSql.Dependencies;
+import io.pgmemo.cache.catalog.CatalogSql.WriteEffects;
 import io.pgmemo.cache.sql.Classification;
 import io.pgmemo.cache.sql.FunctionCall;
 import io.pgmemo.cache.sql.QualifiedName;

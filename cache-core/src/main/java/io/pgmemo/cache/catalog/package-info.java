@@ -1,7 +1,9 @@
 /**
- * Catalog look-ups on the upstream (pgjdbc, blocking): may a classified read be cached for a session,
- * which relations does its result depend on, and what did a statement write.
- * {@link io.pgmemo.cache.catalog.PgCatalog} is the entry point, one per upstream database.
+ * Catalog judgements: may a classified read be cached for a session, which relations does its result
+ * depend on, and what did a statement write. {@link io.pgmemo.cache.catalog.PgCatalog} is the entry
+ * point, one per upstream database. It runs no SQL: it answers from the catalog answers it keeps, or
+ * returns the {@link io.pgmemo.cache.catalog.CatalogLookUp} (a simple-protocol Query string) that
+ * brings the next missing ones; the proxy runs it in a client's own session and hands back the rows.
  *
  * <h2>Handled</h2>
  * <ul>
@@ -21,7 +23,7 @@
  *     tables of updatable views; the whole database for triggers, rules, functions that may write, unknown
  *     targets and any failed look-up.</li>
  * <li>Answers are kept per database until {@code invalidate()} (after DDL through the proxy) or
- *     {@code maxAge}; {@code checkReadIfKnown} answers from them without the server.</li>
+ *     {@code maxAge}; a judgement needs a look-up only for answers not kept.</li>
  * </ul>
  *
  * <h2>Not handled</h2>
@@ -34,8 +36,8 @@
  * <li>Settings read by STABLE built-ins (lc_time, default_text_search_config, ...): the session fingerprint's
  *     business. A temporary table created by another session with the name of an unqualified relation is
  *     seen only after the kept answers are renewed.</li>
- * <li>DDL that bypasses the proxy is seen after {@code maxAge}; uncommitted DDL is never seen (the look-ups
- *     use their own connection), so invalidate again when a transaction that changed the catalog ends.</li>
+ * <li>DDL that bypasses the proxy is seen after {@code maxAge}; a look-up run inside a transaction block
+ *     that changed the catalog sees that change before others do, so invalidate again when it ends.</li>
  * </ul>
  */
 package io.pgmemo.cache.catalog;

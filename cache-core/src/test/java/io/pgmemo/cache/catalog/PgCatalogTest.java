@@ -29,16 +29,16 @@ class PgCatalogTest {
 
     private static final String SUPERUSER = "postgres";
     private static CatalogConnector connector;
-    private static PgCatalog catalog;
+    private static JdbcCatalog catalog;
 
     @BeforeAll
     static void startDatabase() throws Exception {
         connector = SharedPostgres.database("catalog_test", "catalog-fixture.sql");
-        catalog = new PgCatalog(connector, CatalogRules.defaults());
+        catalog = new JdbcCatalog(connector, CatalogRules.defaults());
     }
 
     @AfterAll
-    static void closeCatalog() {
+    static void closeCatalog() throws SQLException {
         catalog.close();
     }
 
@@ -159,7 +159,7 @@ class PgCatalogTest {
 
     @Test
     void rulesMayAllowSystemCatalogsAndTimeFunctions() throws SQLException {
-        PgCatalog lenient = new PgCatalog(connector, new CatalogRules(true, true, Duration.ofMinutes(1)));
+        JdbcCatalog lenient = new JdbcCatalog(connector, new CatalogRules(true, true, Duration.ofMinutes(1)));
         try (lenient) {
             ReadVerdict catalogs = lenient.checkRead(classify("SELECT relname FROM pg_class"), "public", SUPERUSER);
             assertThat(catalogs.relationOids()).containsExactlyElementsOf(oids(List.of("pg_catalog.pg_class")));
@@ -171,9 +171,9 @@ class PgCatalogTest {
     }
 
     @Test
-    void keptAnswersServeWithoutTheServer() {
+    void keptAnswersServeWithoutTheServer() throws SQLException {
         Classification read = classify("SELECT * FROM big_spenders");
-        try (PgCatalog fresh = new PgCatalog(connector, CatalogRules.defaults())) {
+        try (JdbcCatalog fresh = new JdbcCatalog(connector, CatalogRules.defaults())) {
             assertThat(fresh.checkReadIfKnown(read, "public", SUPERUSER)).isEmpty();
             ReadVerdict looked = fresh.checkRead(read, "public", SUPERUSER);
             assertThat(fresh.checkReadIfKnown(read, "public", SUPERUSER)).contains(looked);
@@ -185,7 +185,7 @@ class PgCatalogTest {
 
     @Test
     void anyTemporaryRelationOfTheNameRefuses() throws SQLException {
-        try (PgCatalog fresh = new PgCatalog(connector, CatalogRules.defaults());
+        try (JdbcCatalog fresh = new JdbcCatalog(connector, CatalogRules.defaults());
              Connection other = connector.connect(); Statement s = other.createStatement()) {
             s.execute("CREATE TEMP TABLE customers (id int)");
             ReadVerdict verdict = fresh.checkRead(classify("SELECT * FROM customers"), "public", SUPERUSER);
@@ -197,17 +197,39 @@ class PgCatalogTest {
     }
 
     @Test
-    void unknownRoleOrBrokenConnectionIsNotCacheable() {
+    void aLookUpForAnUnknownRoleFailsOnTheServer() {
         assertThat(catalog.checkRead(classify("SELECT * FROM orders"), "public", "no_such_role").reason())
                 .startsWith("catalog look-up failed");
         assertThat(catalog.checkRead(classify("SELECT * FROM orders"), "public", null).cacheable()).isFalse();
-        CatalogConnector broken = () -> {
-            throw new SQLException("connection refused", "08001");
+    }
+
+    /** Look-ups are batched per kind of answer, and none is needed again once kept. */
+    @Test
+    void aReadOfATableTakesAFewLookUpsOnce() throws SQLException {
+        try (JdbcCatalog fresh = new JdbcCatalog(connector, CatalogRules.defaults())) {
+            Classification read = classify("SELECT o.id, lower(c.name) FROM orders o JOIN customers c ON c.id = o.customer"
+                    + " WHERE o.amount >= 10");
+            assertThat(fresh.checkRead(read, "public", SUPERUSER).cacheable()).isTrue();
+            assertThat(fresh.lookUpsRun()).isBetween(4, 8);
+            assertThat(fresh.checkRead(read, "public", SUPERUSER).cacheable()).isTrue();
+            assertThat(fresh.lookUpsRun()).isZero();
+        }
+    }
+
+    /** The session's own search_path does not change what the catalog SQL means. */
+    @Test
+    void lookUpsIgnoreTheSessionsSearchPath() throws SQLException {
+        CatalogConnector odd = () -> {
+            Connection c = connector.connect();
+            try (Statement s = c.createStatement()) {
+                s.execute("SET search_path = a, b, pg_catalog");
+            }
+            return c;
         };
-        try (PgCatalog unreachable = new PgCatalog(broken, CatalogRules.defaults())) {
-            assertThat(unreachable.checkRead(classify("SELECT 1"), "public", SUPERUSER).cacheable()).isFalse();
-            assertThat(unreachable.tablesTouched(classify("DELETE FROM orders"), "public", SUPERUSER).wholeDatabase())
-                    .isTrue();
+        try (JdbcCatalog fresh = new JdbcCatalog(odd, CatalogRules.defaults())) {
+            ReadVerdict verdict = fresh.checkRead(classify("SELECT * FROM big_spenders"), "public", SUPERUSER);
+            assertThat(verdict.relationOids())
+                    .containsExactlyInAnyOrderElementsOf(oids(List.of("big_spenders", "order_totals", "orders", "customers")));
         }
     }
 
@@ -215,7 +237,7 @@ class PgCatalogTest {
     void answersAreKeptUntilInvalidatedOrTooOld() throws SQLException {
         AtomicLong clock = new AtomicLong();
         Classification read = classify("SELECT * FROM late_table");
-        try (PgCatalog memo = new PgCatalog(connector, new CatalogRules(false, false, Duration.ofSeconds(10)), clock::get);
+        try (JdbcCatalog memo = new JdbcCatalog(connector, new CatalogRules(false, false, Duration.ofSeconds(10)), clock::get);
              Connection c = connector.connect(); Statement s = c.createStatement()) {
             assertThat(memo.checkRead(read, "public", SUPERUSER).relationOids()).isEmpty();
             s.execute("CREATE TABLE late_table (id int)");

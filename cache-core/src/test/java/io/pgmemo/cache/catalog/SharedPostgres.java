@@ -6,6 +6,7 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.io.UncheckedIOException;
 import java.sql.Connection;
+import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
 
@@ -24,7 +25,9 @@ final class SharedPostgres {
      * script {@code fixture} (a class-path resource next to this class) is run in it.
      */
     static CatalogConnector database(String database, String fixture) throws SQLException, IOException {
-        CatalogConnector connector = () -> Holder.SERVER.getDatabase("postgres", database).getConnection();
+        // The simple query protocol, as pgmemo's look-ups inside a client's session use it.
+        CatalogConnector connector = () -> DriverManager.getConnection(
+                Holder.SERVER.getJdbcUrl("postgres", database) + "&preferQueryMode=simple");
         synchronized (SharedPostgres.class) {
             try (Connection c = Holder.SERVER.getPostgresDatabase().getConnection(); Statement s = c.createStatement()) {
                 if (s.executeQuery("SELECT 1 FROM pg_database WHERE datname = '" + database + "'").next()) {

@@ -26,6 +26,14 @@ sealed interface Expectation {
     record Probe() implements Expectation {
     }
 
+    /** A catalog look-up the proxy runs in the session while it is idle: swallow it, keep its rows. */
+    record LookUp(CatalogLookUpRun run) implements Expectation {
+    }
+
+    /** The proxy's own rollback to before a catalog look-up that failed in a transaction block: swallow it. */
+    record Recover() implements Expectation {
+    }
+
     /** Statements the proxy prepares upstream because a cache hit answered their Parse: swallow it. */
     record Prepare() implements Expectation {
     }

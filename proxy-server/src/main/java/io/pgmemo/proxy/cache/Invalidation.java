@@ -20,12 +20,18 @@ record Invalidation(Extent extent, Set<Long> tables, boolean answers) {
         TABLES,
         /** Any data of the session's database. */
         DATABASE,
+        /**
+         * Any data of any database, the catalog's answers kept: a statement may have set off code the
+         * catalog was not asked about (their effect on the catalog is bounded by the answers' max age).
+         */
+        ALL_DATA,
         /** Privileges, roles, policies or definitions: anything anywhere. */
         ALL
     }
 
     static final Invalidation NONE = new Invalidation(Extent.NONE, Set.of());
     static final Invalidation DATABASE = new Invalidation(Extent.DATABASE, Set.of());
+    static final Invalidation ALL_DATA = new Invalidation(Extent.ALL_DATA, Set.of());
     static final Invalidation ALL = new Invalidation(Extent.ALL, Set.of());
     static final Invalidation ANSWERS = new Invalidation(Extent.NONE, Set.of(), true);
 

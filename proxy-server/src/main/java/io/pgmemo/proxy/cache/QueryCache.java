@@ -1,7 +1,9 @@
 package io.pgmemo.proxy.cache;
 
 import io.pgmemo.cache.CacheConfig;
+import io.pgmemo.cache.catalog.CatalogLookUp;
 import io.pgmemo.cache.catalog.CatalogRules;
+import io.pgmemo.cache.catalog.Judgement;
 import io.pgmemo.cache.catalog.PgCatalog;
 import io.pgmemo.cache.catalog.ReadVerdict;
 import io.pgmemo.cache.catalog.WriteScope;
@@ -11,14 +13,10 @@ import io.pgmemo.cache.sql.SqlShape;
 import io.pgmemo.cache.stats.CacheStats;
 import io.pgmemo.cache.tier.CachedResult;
 import io.pgmemo.cache.tier.TieredCache;
-import java.sql.DriverManager;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
@@ -31,41 +29,28 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The server-wide result cache: the tiers, the catalog verdicts (is this read cacheable for this
- * search_path and role, and which relations does it read), and invalidation. Catalog look-ups are
- * blocking JDBC and run on their own executor, never on an event loop.
+ * search_path and role, and which relations does it read), and invalidation. The catalog is read
+ * inside the clients' own sessions ({@link CatalogLookUp}); its answers are shared by every session of
+ * a database. Nothing here blocks.
  */
 public final class QueryCache implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(QueryCache.class);
 
     private final CacheConfig config;
-    private final CatalogLogin login;
     private final CacheStats stats = new CacheStats();
     private final TieredCache tiers;
     private final Map<String, PgCatalog> catalogs = new ConcurrentHashMap<>();
     private final Map<VerdictKey, ReadVerdict> verdicts = new ConcurrentHashMap<>();
-    /** What forwarded statement strings change, per database and shape; see {@link #writeScope}. */
+    /** What forwarded statement strings change, per database and shape; see {@link #judgeWrites}. */
     private final Map<String, Invalidation> writeScopes = new ConcurrentHashMap<>();
     private final CatalogRules rules;
+    private final CatalogHealth catalogHealth;
     private volatile long answersSince = System.nanoTime();
-    static final int CATALOG_THREADS = 2;
-    private final ExecutorService catalogExecutor = Executors.newFixedThreadPool(CATALOG_THREADS,
-            daemon("pgmemo-catalog"));
     private final ScheduledExecutorService statsLogger = Executors.newSingleThreadScheduledExecutor(
             daemon("pgmemo-stats"));
 
-    /** How the proxy logs in to the upstream for catalog look-ups; the password is never logged. */
-    public record CatalogLogin(String host, int port, String user, String password) {
-        @Override
-        public String toString() {
-            return "CatalogLogin[" + user + "@" + host + ":" + port + "]";
-        }
-    }
-
     private static final int MAX_VERDICTS = 100_000;
-    private static final long CATALOG_RETRY_NANOS = TimeUnit.SECONDS.toNanos(10);
-    private static final ReadVerdict CATALOG_DOWN = new ReadVerdict(false, "catalog unreachable", Set.of());
 
-    private final Map<String, Long> catalogDownSince = new ConcurrentHashMap<>();
     private final Doorkeeper doorkeeper;
     private final Map<CacheKey, Flight> flights = new ConcurrentHashMap<>();
     private final Map<String, List<Classification>> classifications = new ConcurrentHashMap<>();
@@ -75,13 +60,14 @@ public final class QueryCache implements AutoCloseable {
     private record VerdictKey(String database, String searchPath, String role, String shape) {
     }
 
-    public QueryCache(CacheConfig config, CatalogLogin login, boolean persistent) {
+    public QueryCache(CacheConfig config, boolean persistent) {
         this.config = config;
         this.rules = CatalogRules.defaults().withMaxAge(config.catalogMaxAge());
-        this.login = login;
         this.doorkeeper = new Doorkeeper(config.ttl().toMillis());
         this.tiers = persistent ? TieredCache.open(config, stats) : TieredCache.memoryOnly(config, stats);
-        statsLogger.scheduleAtFixedRate(() -> log.info("{}", stats.snapshot()), 60, 60, TimeUnit.SECONDS);
+        this.catalogHealth = new CatalogHealth(tiers::invalidateDatabase);
+        statsLogger.scheduleAtFixedRate(() -> log.info("{} catalog: {}", stats.snapshot(), catalogHealth),
+                60, 60, TimeUnit.SECONDS);
     }
 
     public CacheConfig config() {
@@ -96,48 +82,33 @@ public final class QueryCache implements AutoCloseable {
         return stats;
     }
 
+    CatalogHealth catalogHealth() {
+        return catalogHealth;
+    }
+
     /**
-     * A verdict for this read from what is already known (this exact text before, or the catalog
-     * answers kept for its names), or null when the catalog must be asked. Non-blocking.
+     * The verdict for this read from what is already known (this shape before, or the catalog answers
+     * kept for its names), or the catalog look-up to run first. While the database's catalog cannot be
+     * read, the verdict is "not cacheable" at once.
      */
-    ReadVerdict knownVerdict(String database, String searchPath, String role, String shape, Classification read) {
+    Judgement<ReadVerdict> judgeRead(String database, String searchPath, String role, String shape,
+                                     Classification read) {
         expireAnswers();
         VerdictKey key = new VerdictKey(database, searchPath, role, shape);
         ReadVerdict verdict = verdicts.get(key);
         if (verdict != null) {
-            return verdict;
+            return Judgement.of(verdict);
         }
-        if (catalogDown(database)) {
-            return CATALOG_DOWN;
+        if (catalogHealth.unavailable(database)) {
+            catalogHealth.relayedUncached();
+            return Judgement.of(CatalogHealth.UNAVAILABLE);
         }
         long epoch = verdictEpoch.get();
-        verdict = catalog(database).checkReadIfKnown(read, searchPath, role).orElse(null);
-        if (verdict != null) {
-            remember(key, verdict, epoch);
+        Judgement<ReadVerdict> judgement = catalog(database).judgeRead(read, searchPath, role);
+        if (judgement.isAnswered()) {
+            remember(key, judgement.answer(), epoch);
         }
-        return verdict;
-    }
-
-    /** Asks the catalog on the catalog executor; a failure gives "not cacheable". */
-    CompletableFuture<ReadVerdict> verdict(String database, String searchPath, String role, String shape,
-                                           Classification read) {
-        VerdictKey key = new VerdictKey(database, searchPath, role, shape);
-        long epoch = verdictEpoch.get();
-        return CompletableFuture.supplyAsync(() -> {
-            ReadVerdict verdict = catalog(database).checkRead(read, searchPath, role);
-            if (!verdict.cacheable() && PgCatalog.isLookUpFailure(verdict.reason())) {
-                // Do not make every query wait for a catalog that is down; try again later.
-                catalogDownSince.put(database, System.nanoTime());
-                return verdict;
-            }
-            remember(key, verdict, epoch);
-            return verdict;
-        }, catalogExecutor).whenComplete((verdict, failure) -> {
-            if (failure != null) {
-                log.warn("catalog look-up failed", failure);
-                catalogDownSince.put(database, System.nanoTime());
-            }
-        });
+        return judgement;
     }
 
     /** Keeps the answer unless DDL or privileges changed since it was asked for. */
@@ -152,68 +123,43 @@ public final class QueryCache implements AutoCloseable {
     }
 
     private PgCatalog catalog(String database) {
-        return catalogs.computeIfAbsent(database, db -> new PgCatalog(() -> {
-            Properties properties = new Properties();
-            properties.setProperty("user", login.user());
-            if (login.password() != null) {
-                properties.setProperty("password", login.password());
-            }
-            properties.setProperty("ApplicationName", "pgmemo-catalog");
-            properties.setProperty("connectTimeout", "5");
-            return DriverManager.getConnection("jdbc:postgresql://" + login.host() + ":" + login.port() + "/" + db,
-                    properties);
-        }, rules));
+        return catalogs.computeIfAbsent(database, db -> new PgCatalog(rules));
     }
 
     /**
-     * What a forwarded statement string may change, from what is known: {@code fromText} (judged from
-     * its words alone) narrowed to the relations it writes once the catalog has said which they are
-     * (and widened for a read whose views, policies or operators call a function that writes), or
-     * null when the catalog must be asked ({@link #askWriteScope}). Non-blocking. The answer holds for
-     * every session, whatever its search_path: an unqualified name counts in every schema.
+     * What a forwarded statement string may change: {@code fromText} (judged from its words alone)
+     * narrowed to the relations it writes once the catalog has said which they are (and widened for a
+     * read whose views, policies or operators call a function that writes), or the look-up to run
+     * first. The answer holds for every session, whatever its search_path: an unqualified name counts
+     * in every schema. While the database's catalog cannot be read, {@code fromText}: nothing of that
+     * database is cached then (see {@link CatalogHealth}).
      */
-    Invalidation knownWriteScope(String database, SqlShape shape, boolean standardConformingStrings,
-                                 List<Classification> statements, Invalidation fromText) {
+    Judgement<Invalidation> judgeWrites(String database, SqlShape shape, boolean standardConformingStrings,
+                                        List<Classification> statements, Invalidation fromText) {
         if (!StatementEffects.catalogCanBound(statements)
                 || (fromText.isNone() && !StatementEffects.mayCallHiddenFunctions(statements))) {
-            return fromText;
+            return Judgement.of(fromText);
         }
         expireAnswers();
-        Invalidation known = writeScopes.get(writeScopeKey(database, shape, standardConformingStrings));
-        if (known != null) {
-            return known;
-        }
-        return catalogDown(database) ? fromText : null;
-    }
-
-    /** Asks the catalog what the statements write, on the catalog executor; then see {@link #knownWriteScope}. */
-    CompletableFuture<Void> askWriteScope(String database, SqlShape shape, boolean standardConformingStrings,
-                                          List<Classification> statements) {
         String key = writeScopeKey(database, shape, standardConformingStrings);
+        Invalidation known = writeScopes.get(key);
+        if (known != null) {
+            return Judgement.of(known);
+        }
+        if (catalogHealth.unavailable(database)) {
+            return Judgement.of(fromText);
+        }
         long epoch = verdictEpoch.get();
-        return CompletableFuture.runAsync(() -> {
-            Invalidation scope = Invalidation.NONE;
-            for (Classification statement : statements) {
-                WriteScope one = catalog(database).tablesTouched(statement, null, null);
-                if (PgCatalog.isLookUpFailure(one.reason())) {
-                    catalogDownSince.put(database, System.nanoTime());
-                    return;
-                }
-                scope = scope.and(Invalidation.of(one));
+        Invalidation scope = Invalidation.NONE;
+        for (Classification statement : statements) {
+            Judgement<WriteScope> one = catalog(database).judgeWrites(statement, null, null);
+            if (!one.isAnswered()) {
+                return Judgement.needs(one.lookUp());
             }
-            rememberWriteScope(key, scope, epoch);
-        }, catalogExecutor).whenComplete((done, failure) -> {
-            if (failure != null) {
-                // Without an answer the session would ask again at once; use the words alone for a while.
-                log.warn("write scope look-up failed", failure);
-                catalogDownSince.put(database, System.nanoTime());
-            }
-        });
-    }
-
-    /** Runs a task on a catalog thread, after the look-ups already asked for (tests keep them busy). */
-    void onCatalogThread(Runnable task) {
-        catalogExecutor.execute(task);
+            scope = scope.and(Invalidation.of(one.answer()));
+        }
+        rememberWriteScope(key, scope, epoch);
+        return Judgement.of(scope);
     }
 
     private static String writeScopeKey(String database, SqlShape shape, boolean standardConformingStrings) {
@@ -228,10 +174,6 @@ public final class QueryCache implements AutoCloseable {
             }
             writeScopes.put(key, scope);
         }
-    }
-
-    private boolean catalogDown(String database) {
-        return System.nanoTime() - catalogDownSince.getOrDefault(database, Long.MIN_VALUE / 2) < CATALOG_RETRY_NANOS;
     }
 
     /**
@@ -352,6 +294,11 @@ public final class QueryCache implements AutoCloseable {
         return verdictEpoch.get();
     }
 
+    /** Code ran that the catalog was not asked about: drop every entry, keep the verdicts. */
+    void invalidateAllData() {
+        tiers.invalidateAll();
+    }
+
     /** Privileges, roles or the catalog changed: drop every entry and every verdict. */
     void invalidateAll() {
         forgetCatalogAnswers();
@@ -367,8 +314,6 @@ public final class QueryCache implements AutoCloseable {
     @Override
     public void close() {
         statsLogger.shutdownNow();
-        catalogExecutor.shutdownNow();
-        catalogs.values().forEach(PgCatalog::close);
         tiers.close();
         log.info("cache closed: {}", stats.snapshot());
     }

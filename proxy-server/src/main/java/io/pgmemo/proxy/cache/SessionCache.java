@@ -3,6 +3,8 @@ package io.pgmemo.proxy.cache;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.pgmemo.cache.catalog.CatalogLookUp;
+import io.pgmemo.cache.catalog.Judgement;
 import io.pgmemo.cache.catalog.ReadVerdict;
 import io.pgmemo.cache.key.CacheKey;
 import io.pgmemo.cache.sql.Classification;
@@ -77,6 +79,15 @@ public final class SessionCache {
     private record KnownStatement(Set<Long> relationOids, long epoch) {
     }
 
+    /** A forwarded statement string whose writes the catalog has yet to judge. */
+    private record WriteQuestion(SqlShape shape, boolean standardConformingStrings, List<Classification> statements,
+                                 Invalidation fromText) {
+    }
+
+    private static final int MAX_QUESTIONS = 16;
+    /** Past this many look-ups for one statement (DDL elsewhere keeps renewing the answers), it is forwarded. */
+    private static final int MAX_LOOK_UPS_IN_A_ROW = 32;
+
     private static final Logger log = LoggerFactory.getLogger(SessionCache.class);
     private static final ByteBuf READY_IDLE = Unpooled.unreleasableBuffer(
             Unpooled.wrappedBuffer(new byte[] {'Z', 0, 0, 0, 5, 'I'}).asReadOnly());
@@ -106,10 +117,13 @@ public final class SessionCache {
     private CacheKey.Prefix keyPrefix;
     private TransactionStatus status = TransactionStatus.IDLE;
     private Invalidation uncommitted = Invalidation.NONE;
-    /** Forwarded statements that ran before the catalog judged what their views and policies may write. */
-    private final List<HiddenWrites> unjudged = new ArrayList<>();
-    /** A message that may commit what ran waits in {@link #waiting} until {@link #unjudged} is empty. */
-    private boolean awaitingJudgement;
+    /**
+     * What forwarded statements may write that the catalog could not be asked while the session was
+     * busy: assumed the worst then, asked at the session's next idle point so that the next time is known.
+     */
+    private final List<WriteQuestion> questions = new ArrayList<>();
+    /** Catalog look-ups run for the statement now being judged. */
+    private int lookUpsInARow;
     private String clientEncoding = "UTF8";
     private boolean standardConformingStrings = true;
     private String startupDatabase;
@@ -136,23 +150,15 @@ public final class SessionCache {
     }
 
     private void handle(Frame frame) {
-        if (endsWhatRan(frame) && heldForJudgement(frame)) {
-            return;
-        }
         switch (frame.frontendType()) {
             case QUERY -> {
                 releaseCycle();
-                if (!heldForJudgement(frame)) {
-                    onQuery(frame);
-                }
+                onQuery(frame);
             }
             case PARSE, BIND, DESCRIBE, EXECUTE, CLOSE -> onExtendedMessage(frame);
             case SYNC -> onSync(frame);
             case FUNCTION_CALL -> {
                 releaseCycle();
-                if (heldForJudgement(frame)) {
-                    return;
-                }
                 forgetState();
                 forgetStatements(false);
                 send(frame, new Expectation.Forward(Invalidation.ALL, takeParses()));
@@ -162,27 +168,6 @@ public final class SessionCache {
                 forward.accept(frame);
             }
         }
-    }
-
-    /** A message that may commit what ran before it: a Query, an Execute (of COMMIT), a Sync, a FunctionCall. */
-    private static boolean endsWhatRan(Frame frame) {
-        return switch (frame.frontendType()) {
-            case QUERY, EXECUTE, SYNC, FUNCTION_CALL -> true;
-            default -> false;
-        };
-    }
-
-    /**
-     * Holds a message that may commit what ran before it while the catalog has yet to judge what that
-     * wrote ({@link #judged} resumes): others must not see those writes before the cache drops them.
-     */
-    private boolean heldForJudgement(Frame frame) {
-        if (unjudged.isEmpty()) {
-            return false;
-        }
-        awaitingJudgement = true;
-        hold(frame);
-        return true;
     }
 
     // ---- extended protocol -------------------------------------------------------------------
@@ -244,34 +229,20 @@ public final class SessionCache {
     }
 
     /**
-     * Invalidates what the statement's views, policies or operators may write, once the catalog has
-     * said; until then nothing that may commit goes upstream ({@link #heldForJudgement}).
+     * Invalidates what the statement's views, policies or operators may write. Mid-cycle the catalog
+     * cannot be asked: unless its answer is kept, every entry is dropped, and the question waits for
+     * the session's next idle point.
      */
     private void judge(HiddenWrites hidden) {
         SqlShape shape = hidden.shape();
-        Invalidation known = cache.knownWriteScope(database(), shape, hidden.standardConformingStrings(),
+        Judgement<Invalidation> judgement = cache.judgeWrites(database(), shape, hidden.standardConformingStrings(),
                 hidden.statements(), Invalidation.NONE);
-        if (known != null) {
-            invalidateHidden(known);
+        if (judgement.isAnswered()) {
+            invalidateHidden(judgement.answer());
             return;
         }
-        unjudged.add(hidden);
-        cache.askWriteScope(database(), shape, hidden.standardConformingStrings(), hidden.statements())
-                .whenComplete((done, failure) -> client.eventLoop().execute(() -> judged(hidden)));
-    }
-
-    /** The catalog has answered (or failed to): without an answer, the statement may have written anything. */
-    private void judged(HiddenWrites hidden) {
-        if (!unjudged.remove(hidden)) {
-            return;
-        }
-        Invalidation known = cache.knownWriteScope(database(), hidden.shape(), hidden.standardConformingStrings(),
-                hidden.statements(), Invalidation.NONE);
-        invalidateHidden(known == null ? Invalidation.ALL : known);
-        if (unjudged.isEmpty() && awaitingJudgement) {
-            awaitingJudgement = false;
-            resumeAfterLookUp();
-        }
+        invalidateHidden(Invalidation.ALL_DATA);
+        askLater(new WriteQuestion(shape, hidden.standardConformingStrings(), hidden.statements(), Invalidation.NONE));
     }
 
     private void invalidateHidden(Invalidation invalidation) {
@@ -289,6 +260,8 @@ public final class SessionCache {
         if (held == null) {
             endForwardedCycle(sync, Invalidation.NONE);
         } else if (!held.isAnswerable() || !expected.isEmpty() || status != TransactionStatus.IDLE) {
+            forwardCycle(held, sync);
+        } else if (state == null && cache.catalogHealth().unavailable(startupDatabase)) {
             forwardCycle(held, sync);
         } else if (state == null) {
             holdCycle(held, sync);
@@ -320,13 +293,19 @@ public final class SessionCache {
                 return;
             }
             SessionFingerprint f = state.fingerprint();
-            ReadVerdict verdict = cache.knownVerdict(f.database(), f.searchPath(), f.currentRole(), shape.text(), read);
-            if (verdict == null) {
-                holdCycle(held, sync);
-                cache.verdict(f.database(), f.searchPath(), f.currentRole(), shape.text(), read)
-                        .whenComplete((answer, failure) -> client.eventLoop().execute(this::resumeAfterLookUp));
+            Judgement<ReadVerdict> judgement = cache.judgeRead(f.database(), f.searchPath(), f.currentRole(),
+                    shape.text(), read);
+            if (!judgement.isAnswered()) {
+                if (lookUpPossible(judgement.lookUp())) {
+                    holdCycle(held, sync);
+                    runLookUp(judgement.lookUp(), this::resumeAfterLookUp);
+                } else {
+                    forwardCycle(held, sync);
+                }
                 return;
             }
+            lookUpsInARow = 0;
+            ReadVerdict verdict = judgement.answer();
             if (!verdict.cacheable()) {
                 // As for a simple Query: a view or policy may call a function that writes or changes settings.
                 forwardCycle(held, sync, mayHaveSideEffects(verdict) ? Invalidation.ALL : Invalidation.NONE);
@@ -402,10 +381,6 @@ public final class SessionCache {
     }
 
     private void endForwardedCycle(Frame sync, Invalidation hidden) {
-        if (heldForJudgement(sync)) {
-            // hidden is invalidated already, and again when the transaction ends.
-            return;
-        }
         sendSync(sync, new Expectation.Forward(extended.endCycle().and(hidden), takeParses()));
     }
 
@@ -504,13 +479,20 @@ public final class SessionCache {
      */
     private void forwardStatements(Frame frame, SqlShape shape, List<Classification> statements,
                                    Invalidation fromText) {
-        Invalidation invalidation = cache.knownWriteScope(database(), shape, standardConformingStrings, statements,
-                fromText);
-        if (invalidation == null) {
+        Judgement<Invalidation> judgement = cache.judgeWrites(database(), shape, standardConformingStrings,
+                statements, fromText);
+        Invalidation invalidation;
+        if (judgement.isAnswered()) {
+            lookUpsInARow = 0;
+            invalidation = judgement.answer();
+        } else if (idleForLookUp() && lookUpPossible(judgement.lookUp())) {
             hold(frame);
-            cache.askWriteScope(database(), shape, standardConformingStrings, statements)
-                    .whenComplete((done, failure) -> client.eventLoop().execute(this::resumeAfterLookUp));
+            runLookUp(judgement.lookUp(), this::resumeAfterLookUp);
             return;
+        } else {
+            // Inside a transaction block or behind other statements: assume the worst, ask later.
+            invalidation = fromText.and(Invalidation.ALL_DATA);
+            askLater(new WriteQuestion(shape, standardConformingStrings, statements, fromText));
         }
         if (!fromText.isNone() || !invalidation.isNone() || !StatementEffects.keepsSessionState(statements)) {
             forgetState();
@@ -530,6 +512,11 @@ public final class SessionCache {
     }
 
     private void lookUp(Frame frame, String sql, SqlShape shape, Classification read) {
+        if (state == null && cache.catalogHealth().unavailable(startupDatabase)) {
+            // Nothing of the database is cached meanwhile: relay it as it is.
+            forwardStatements(frame, shape, List.of(read), StatementEffects.invalidation(read));
+            return;
+        }
         if (state == null) {
             hold(frame);
             sendProbe();
@@ -545,14 +532,16 @@ public final class SessionCache {
         String role = state.fingerprint().currentRole();
         // Read before the verdict: answers that expire meanwhile leave it tagged with the old epoch.
         long epoch = cache.verdictEpoch();
-        ReadVerdict verdict = cache.knownVerdict(database, searchPath, role, shape.text(), read);
-        if (verdict != null) {
-            serveOrCapture(frame, sql, shape, read, verdict, epoch);
-            return;
+        Judgement<ReadVerdict> judgement = cache.judgeRead(database, searchPath, role, shape.text(), read);
+        if (judgement.isAnswered()) {
+            lookUpsInARow = 0;
+            serveOrCapture(frame, sql, shape, read, judgement.answer(), epoch);
+        } else if (lookUpPossible(judgement.lookUp())) {
+            hold(frame);
+            runLookUp(judgement.lookUp(), this::resumeAfterLookUp);
+        } else {
+            forwardStatements(frame, shape, List.of(read), StatementEffects.invalidation(read));
         }
-        hold(frame);
-        cache.verdict(database, searchPath, role, shape.text(), read).whenComplete((answer, failure) ->
-                client.eventLoop().execute(this::resumeAfterLookUp));
     }
 
     private void serveOrCapture(Frame frame, String sql, SqlShape shape, Classification read, ReadVerdict verdict,
@@ -646,9 +635,16 @@ public final class SessionCache {
         client.writeAndFlush(READY_IDLE.duplicate(), client.voidPromise());
     }
 
-    /** Refusals that say nothing about hidden function calls are the time-dependent ones. */
+    /**
+     * Whether a refused read may reach a view, policy or operator that calls a function that writes or
+     * changes settings. Not when only time refused it; nor while the catalog is unavailable, when
+     * nothing of the database is cached (see {@link CatalogHealth}).
+     */
     private static boolean mayHaveSideEffects(ReadVerdict verdict) {
-        return verdict.reason() == null || !verdict.reason().startsWith("time-dependent");
+        return switch (verdict.refusal()) {
+            case TIME_DEPENDENT, CATALOG_UNAVAILABLE -> false;
+            case NONE, OTHER -> true;
+        };
     }
 
     private void forgetState() {
@@ -686,6 +682,66 @@ public final class SessionCache {
         }
     }
 
+    /**
+     * Nothing in flight or held, and no failed transaction block: the proxy may use the connection
+     * itself (in a transaction block, inside a savepoint of its own).
+     */
+    private boolean idleForLookUp() {
+        return expected.isEmpty() && status != TransactionStatus.FAILED && !forwardingCycle && cycle == null
+                && !lookupInFlight;
+    }
+
+    private boolean lookUpPossible(CatalogLookUp lookUp) {
+        return lookUpsInARow < MAX_LOOK_UPS_IN_A_ROW
+                && CatalogLookUpRun.canRun(lookUp, SessionProbe.charsetOf(clientEncoding));
+    }
+
+    /** Runs a catalog look-up in this session (idle: nothing else in flight); then {@code then}. */
+    private void runLookUp(CatalogLookUp lookUp, Runnable then) {
+        lookupInFlight = true;
+        lookUpsInARow++;
+        if (log.isDebugEnabled()) {
+            log.debug("catalog look-up: {}", lookUp.what());
+        }
+        CatalogLookUpRun run = new CatalogLookUpRun(lookUp, database(), SessionProbe.charsetOf(clientEncoding),
+                status == TransactionStatus.IN_TRANSACTION, then);
+        sendOwn(run.sql(), new Expectation.LookUp(run));
+    }
+
+    /** Sends a Query of the proxy's own, whose replies the expectation swallows. */
+    private void sendOwn(String sql, Expectation expectation) {
+        ByteBuf query = upstream.alloc().buffer();
+        new Query(sql).encode(query);
+        expected.add(expectation);
+        upstream.writeAndFlush(query, upstream.voidPromise());
+    }
+
+    private void askLater(WriteQuestion question) {
+        if (questions.size() < MAX_QUESTIONS) {
+            questions.add(question);
+        }
+    }
+
+    /** At an idle point: asks the catalog what the forwarded statements whose writes were assumed may write. */
+    private void askQuestions() {
+        while (!questions.isEmpty() && idleForLookUp() && waiting.isEmpty()) {
+            WriteQuestion q = questions.get(0);
+            Judgement<Invalidation> judgement = cache.judgeWrites(database(), q.shape(), q.standardConformingStrings(),
+                    q.statements(), q.fromText());
+            if (judgement.isAnswered() || !lookUpPossible(judgement.lookUp())) {
+                questions.remove(0);
+                lookUpsInARow = 0;
+                continue;
+            }
+            runLookUp(judgement.lookUp(), () -> {
+                lookupInFlight = false;
+                askQuestions();
+                resume();
+            });
+            return;
+        }
+    }
+
     private void sendProbe() {
         ByteBuf probe = upstream.alloc().buffer();
         new Query(SessionProbe.SQL).encode(probe);
@@ -702,6 +758,7 @@ public final class SessionCache {
     private void dropCached(Invalidation invalidation) {
         switch (invalidation.extent()) {
             case ALL -> cache.invalidateAll();
+            case ALL_DATA -> cache.invalidateAllData();
             case DATABASE -> cache.invalidateDatabase(database());
             case TABLES -> cache.invalidateTables(database(), invalidation.tables());
             case NONE -> { }
@@ -742,6 +799,14 @@ public final class SessionCache {
             if (head instanceof Expectation.Probe) {
                 lookupInFlight = false;
                 resume();
+            } else if (head instanceof Expectation.LookUp lookUp) {
+                if (lookUp.run().leftTransactionFailed()) {
+                    sendOwn(CatalogLookUp.RECOVER_IN_TRANSACTION, new Expectation.Recover());
+                }
+                lookUp.run().finish(cache.catalogHealth());
+            }
+            if (!questions.isEmpty()) {
+                askQuestions();
             }
         }
         return relay;
@@ -750,6 +815,13 @@ public final class SessionCache {
     private boolean onExpected(Expectation head, Frame frame, BackendType type) {
         if (head instanceof Expectation.Probe) {
             onProbeReply(frame, type);
+            return false;
+        }
+        if (head instanceof Expectation.LookUp lookUp) {
+            lookUp.run().onReply(frame, type);
+            return false;
+        }
+        if (head instanceof Expectation.Recover) {
             return false;
         }
         if (head instanceof Expectation.Prepare) {

@@ -40,20 +40,10 @@ final class CacheCliOptions {
                     + "Default: ${DEFAULT-VALUE}.")
     long maxEntryBytes;
 
-    @Option(names = "--catalog-user", paramLabel = "USER", defaultValue = "${env:PGMEMO_CATALOG_USER:-postgres}",
-            description = "Upstream login pgmemo uses to read pg_proc and pg_class when deciding what is "
-                    + "cacheable (env PGMEMO_CATALOG_USER). Default: ${DEFAULT-VALUE}.")
-    String catalogUser;
-
-    @Option(names = "--catalog-password", paramLabel = "PASSWORD", arity = "0..1", interactive = false,
-            defaultValue = "${env:PGMEMO_CATALOG_PASSWORD}",
-            description = "Its password; prefer the environment variable PGMEMO_CATALOG_PASSWORD. Never logged.")
-    String catalogPassword;
-
     CacheOptions toOptions() {
         boolean persistent = !"none".equals(file);
         CacheConfig config = new CacheConfig(ttl, memoryBytes, persistent ? Path.of(file) : CacheConfig.DEFAULT_FILE,
                 maxFileBytes, maxEntryBytes, CacheConfig.DEFAULT_CATALOG_MAX_AGE);
-        return new CacheOptions(enabled, config, persistent, catalogUser, catalogPassword);
+        return new CacheOptions(enabled, config, persistent);
     }
 }

@@ -3,27 +3,19 @@ package io.pgmemo.proxy.config;
 import io.pgmemo.cache.CacheConfig;
 
 /**
- * The result cache's settings.
+ * The result cache's settings. It needs no login of its own: the catalog is read inside the
+ * clients' sessions.
  *
- * @param enabled         serve repeated reads from the cache
- * @param config          TTL and size bounds, the DuckDB file
- * @param persistent      keep entries in the DuckDB file (false: memory only)
- * @param catalogUser     upstream login for catalog look-ups (function volatility, relations)
- * @param catalogPassword its password, or null; never logged
+ * @param enabled    serve repeated reads from the cache
+ * @param config     TTL and size bounds, the DuckDB file
+ * @param persistent keep entries in the DuckDB file (false: memory only)
  */
-public record CacheOptions(boolean enabled, CacheConfig config, boolean persistent, String catalogUser,
-                           String catalogPassword) {
+public record CacheOptions(boolean enabled, CacheConfig config, boolean persistent) {
 
-    public static final CacheOptions DISABLED = new CacheOptions(false, CacheConfig.defaults(), false, "postgres", null);
+    public static final CacheOptions DISABLED = new CacheOptions(false, CacheConfig.defaults(), false);
 
     /** A memory-only cache with default bounds, for tests. */
-    public static CacheOptions memoryOnly(String catalogUser, String catalogPassword) {
-        return new CacheOptions(true, CacheConfig.defaults(), false, catalogUser, catalogPassword);
-    }
-
-    @Override
-    public String toString() {
-        return "CacheOptions[enabled=" + enabled + ", " + config + ", persistent=" + persistent
-                + ", catalogUser=" + catalogUser + "]";
+    public static CacheOptions memoryOnly() {
+        return new CacheOptions(true, CacheConfig.defaults(), false);
     }
 }

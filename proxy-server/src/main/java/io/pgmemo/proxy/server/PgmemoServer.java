@@ -76,8 +76,7 @@ public final class PgmemoServer implements AutoCloseable {
         if (!options.enabled()) {
             return null;
         }
-        QueryCache cache = new QueryCache(options.config(), new QueryCache.CatalogLogin(config.upstream().host(),
-                config.upstream().port(), options.catalogUser(), options.catalogPassword()), options.persistent());
+        QueryCache cache = new QueryCache(options.config(), options.persistent());
         log.info("result cache on: ttl {}, memory {} bytes, file {} (max {} bytes), entries up to {} bytes",
                 options.config().ttl(), options.config().memoryBytes(),
                 options.persistent() ? options.config().file() : "none", options.config().maxFileBytes(),

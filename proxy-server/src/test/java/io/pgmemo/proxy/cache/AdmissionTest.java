@@ -16,8 +16,7 @@ class AdmissionTest {
     private static final long NOW = System.currentTimeMillis();
     private static final SessionFingerprint STATE = SessionFingerprint.builder(DATABASE).build();
 
-    private final QueryCache cache = new QueryCache(CacheConfig.defaults().withMemoryBytes(64 << 10),
-            new QueryCache.CatalogLogin("127.0.0.1", 1, "nobody", null), false);
+    private final QueryCache cache = new QueryCache(CacheConfig.defaults().withMemoryBytes(64 << 10), false);
 
     @AfterEach
     void close() {

@@ -29,8 +29,7 @@ class FlightLandingTest {
     private static final long TABLE = 4242;
     private static final String SQL = "SELECT n FROM counter WHERE id = 1";
 
-    private final QueryCache cache = new QueryCache(CacheConfig.defaults(),
-            new QueryCache.CatalogLogin("127.0.0.1", 1, "nobody", null), false);
+    private final QueryCache cache = new QueryCache(CacheConfig.defaults(), false);
     private final CacheKey key = CacheKey.forSimpleQuery(SessionFingerprint.builder(DATABASE).build(), SQL);
     private final List<CachedResult> given = new ArrayList<>();
 
