@@ -32,7 +32,7 @@ final class CachingProxy implements AutoCloseable {
     }
 
     static CachingProxy start(CacheConfig config, boolean persistent) throws InterruptedException {
-        CacheOptions options = new CacheOptions(true, config, persistent, PgEnvironment.SUPERUSER, null);
+        CacheOptions options = new CacheOptions(true, config, persistent);
         return new CachingProxy(PgEnvironment.get().startProxy(c -> c.withCache(options)));
     }
 
@@ -85,10 +85,7 @@ final class CachingProxy implements AutoCloseable {
 
     /** A simple-protocol superuser session on another database, through {@code port}. */
     static Connection openDatabase(int port, String database) throws SQLException {
-        Properties properties = QueryMode.SIMPLE.properties();
-        properties.setProperty("user", PgEnvironment.SUPERUSER);
-        properties.setProperty("connectTimeout", "10");
-        properties.setProperty("socketTimeout", "120");
+        Properties properties = PgEnvironment.withDefaults(QueryMode.SIMPLE.properties());
         return java.sql.DriverManager.getConnection(
                 "jdbc:postgresql://" + PgEnvironment.HOST + ":" + port + "/" + database, properties);
     }

@@ -31,8 +31,8 @@ class RolesTest {
     static void start() throws Exception {
         proxy = CachingProxy.memory();
         proxy.admin(
-                "CREATE ROLE " + A + " LOGIN",
-                "CREATE ROLE " + B + " LOGIN",
+                "CREATE ROLE " + A + " LOGIN PASSWORD '" + PgEnvironment.passwordOf(A) + "'",
+                "CREATE ROLE " + B + " LOGIN PASSWORD '" + PgEnvironment.passwordOf(B) + "'",
                 "CREATE TABLE roles_granted (id int, secret text)",
                 "INSERT INTO roles_granted VALUES (1, 'only a may read this'), (2, 'and this')",
                 "GRANT SELECT ON roles_granted TO " + A,

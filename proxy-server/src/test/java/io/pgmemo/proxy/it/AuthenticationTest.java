@@ -27,7 +27,9 @@ class AuthenticationTest {
 
     static Stream<Arguments> goodLogins() {
         return Stream.of(
-                arguments(named("trust (postgres)", credentials(PgEnvironment.SUPERUSER, null))),
+                arguments(named("trust (trust_user)", credentials(PgEnvironment.TRUST_USER, null))),
+                arguments(named("scram-sha-256 (postgres)",
+                        credentials(PgEnvironment.SUPERUSER, PgEnvironment.passwordOf(PgEnvironment.SUPERUSER)))),
                 arguments(named("md5 (md5_user)", credentials(PgEnvironment.MD5_USER, PgEnvironment.MD5_PASSWORD))),
                 arguments(named("scram-sha-256 (scram_user)",
                         credentials(PgEnvironment.SCRAM_USER, PgEnvironment.SCRAM_PASSWORD))));
@@ -74,7 +76,8 @@ class AuthenticationTest {
     static Stream<Arguments> refusedStartups() {
         return Stream.of(
                 arguments(named("unknown database", props("user", PgEnvironment.SUPERUSER)), "no_such_db", "3D000"),
-                arguments(named("unknown role", props("user", "no_such_role")), PgEnvironment.DATABASE, "28000"),
+                // Under scram-sha-256 PostgreSQL runs a mock exchange for an unknown role: a password failure.
+                arguments(named("unknown role", props("user", "no_such_role")), PgEnvironment.DATABASE, "28P01"),
                 arguments(named("invalid setting in options", props("user", PgEnvironment.SUPERUSER,
                         "options", "-c work_mem=-5")), PgEnvironment.DATABASE, "22023"));
     }
@@ -107,9 +110,7 @@ class AuthenticationTest {
     }
 
     private static void connect(int port, String database, Properties login) throws Exception {
-        Properties all = new Properties();
-        all.putAll(login);
-        all.setProperty("connectTimeout", "10");
+        Properties all = PgEnvironment.withDefaults(login);
         java.sql.DriverManager.getConnection("jdbc:postgresql://" + PgEnvironment.HOST + ":" + port + "/" + database,
                 all).close();
     }

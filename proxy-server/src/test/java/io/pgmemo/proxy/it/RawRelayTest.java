@@ -41,7 +41,7 @@ class RawRelayTest {
     @Test
     void queriesPipelinedBehindTheStartupMessage() throws Exception {
         byte[] bytes = RawPgClient.concat(
-                RawPgClient.startupMessage(PgEnvironment.SUPERUSER, PgEnvironment.DATABASE),
+                RawPgClient.startupMessage(PgEnvironment.TRUST_USER, PgEnvironment.DATABASE),
                 RawPgClient.query("SELECT current_user, 'first' AS q"),
                 RawPgClient.query("SELECT 'second' AS q; SELECT 'third' AS q"));
 
@@ -56,7 +56,7 @@ class RawRelayTest {
     @Test
     void startupAndQueryOneByteAtATime() throws Exception {
         byte[] bytes = RawPgClient.concat(
-                RawPgClient.startupMessage(PgEnvironment.SUPERUSER, PgEnvironment.DATABASE),
+                RawPgClient.startupMessage(PgEnvironment.TRUST_USER, PgEnvironment.DATABASE),
                 RawPgClient.query("SELECT 'trickled' AS how, 42 AS n"));
 
         List<String> viaProxy = trickle(env.proxyPort(), bytes);

@@ -118,7 +118,7 @@ class StartupNegotiationTest {
      */
     @Test
     void newerMinorProtocolVersionIsNegotiatedByTheUpstream() throws Exception {
-        byte[] startup = RawPgClient.startupMessage(RawPgClient.PROTOCOL_3_0 + 2, "user", PgEnvironment.SUPERUSER,
+        byte[] startup = RawPgClient.startupMessage(RawPgClient.PROTOCOL_3_0 + 2, "user", PgEnvironment.TRUST_USER,
                 "database", PgEnvironment.DATABASE, "_pq_.pgmemo_probe", "on");
 
         List<String> viaProxy = startupExchange(env.proxyPort(), startup);

@@ -16,9 +16,11 @@ import java.util.Properties;
 import java.util.function.UnaryOperator;
 
 /**
- * One embedded PostgreSQL per test JVM (started lazily, shared by every class) with an md5 and a
- * SCRAM role and a pg_hba.conf that enforces those methods, plus one shared {@link PgmemoServer}
- * relaying to it. Closed by {@link ProxyExtension} when the whole run ends.
+ * One embedded PostgreSQL per test JVM (started lazily, shared by every class), set up as production
+ * is: password_encryption scram-sha-256 and a pg_hba.conf that asks every TCP client for a SCRAM
+ * password (md5 for {@link #MD5_USER}), plus one shared {@link PgmemoServer} relaying to it. Only
+ * {@link #TRUST_USER} is trusted, for byte-level relay tests that pipeline queries behind the
+ * StartupMessage. Closed by {@link ProxyExtension} when the whole run ends.
  */
 public final class PgEnvironment implements AutoCloseable {
     public static final String HOST = "127.0.0.1";
@@ -28,13 +30,15 @@ public final class PgEnvironment implements AutoCloseable {
     public static final String MD5_PASSWORD = "md5-secret";
     public static final String SCRAM_USER = "scram_user";
     public static final String SCRAM_PASSWORD = "scram-secret";
+    /** A superuser logging in without a password: for tests of bytes sent behind the StartupMessage. */
+    public static final String TRUST_USER = "trust_user";
 
     private static final String HBA = String.join("\n",
             "local all all trust",
             "host all " + MD5_USER + " 127.0.0.1/32 md5",
-            "host all " + SCRAM_USER + " 127.0.0.1/32 scram-sha-256",
-            "host all all 127.0.0.1/32 trust",
-            "host all all ::1/128 trust",
+            "host all " + TRUST_USER + " 127.0.0.1/32 trust",
+            "host all all 127.0.0.1/32 scram-sha-256",
+            "host all all ::1/128 scram-sha-256",
             "");
 
     private static PgEnvironment instance;
@@ -74,10 +78,13 @@ public final class PgEnvironment implements AutoCloseable {
 
     private static void configure(int port) throws Exception {
         try (Connection admin = connect(port, new Properties()); Statement st = admin.createStatement()) {
+            st.execute("ALTER SYSTEM SET password_encryption = 'scram-sha-256'");
+            st.execute("SET password_encryption = 'scram-sha-256'");
+            st.execute("ALTER ROLE " + SUPERUSER + " PASSWORD '" + passwordOf(SUPERUSER) + "'");
+            st.execute("CREATE ROLE " + SCRAM_USER + " LOGIN PASSWORD '" + SCRAM_PASSWORD + "'");
+            st.execute("CREATE ROLE " + TRUST_USER + " LOGIN SUPERUSER");
             st.execute("SET password_encryption = 'md5'");
             st.execute("CREATE ROLE " + MD5_USER + " LOGIN PASSWORD '" + MD5_PASSWORD + "'");
-            st.execute("SET password_encryption = 'scram-sha-256'");
-            st.execute("CREATE ROLE " + SCRAM_USER + " LOGIN PASSWORD '" + SCRAM_PASSWORD + "'");
             String hbaFile;
             try (ResultSet rs = st.executeQuery("SHOW hba_file")) {
                 rs.next();
@@ -142,14 +149,37 @@ public final class PgEnvironment implements AutoCloseable {
         return connect(upstreamPort(), properties);
     }
 
-    /** Connects with {@code properties} (user defaults to postgres) plus generous hang guards. */
+    /**
+     * Connects with {@code properties} (user defaults to postgres, password to {@link #passwordOf} the
+     * user) plus generous hang guards.
+     */
     public static Connection connect(int port, Properties properties) throws SQLException {
+        return DriverManager.getConnection(jdbcUrl(port), withDefaults(properties));
+    }
+
+    /** {@code properties} with the user, password and hang guards filled in where they are missing. */
+    public static Properties withDefaults(Properties properties) {
         Properties all = new Properties();
         all.setProperty("user", SUPERUSER);
         all.setProperty("connectTimeout", "10");
         all.setProperty("socketTimeout", "120");
         all.putAll(properties);
-        return DriverManager.getConnection(jdbcUrl(port), all);
+        if (!all.containsKey("password")) {
+            all.setProperty("password", passwordOf(all.getProperty("user")));
+        }
+        return all;
+    }
+
+    /**
+     * The password of a test login: fixed for the roles made here; {@code <name>-secret} for roles
+     * tests make (they must create them with it, {@code CREATE ROLE x LOGIN PASSWORD 'x-secret'}).
+     */
+    public static String passwordOf(String user) {
+        return switch (user) {
+            case MD5_USER -> MD5_PASSWORD;
+            case SCRAM_USER -> SCRAM_PASSWORD;
+            default -> user + "-secret";
+        };
     }
 
     public static String jdbcUrl(int port) {

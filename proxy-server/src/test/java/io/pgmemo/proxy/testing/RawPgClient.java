@@ -173,10 +173,45 @@ public final class RawPgClient implements AutoCloseable {
         return new Message(type, body);
     }
 
-    /** Sends a StartupMessage for a trust-authenticated user and reads up to ReadyForQuery. */
+    /**
+     * Sends a StartupMessage, answers a SCRAM-SHA-256 request with the user's test password
+     * ({@link PgEnvironment#passwordOf}), and reads up to ReadyForQuery.
+     */
     public void startup(String user) throws IOException {
         send(startupMessage(user, PgEnvironment.DATABASE));
-        awaitReadyForQuery();
+        ScramClient scram = new ScramClient(PgEnvironment.passwordOf(user));
+        while (true) {
+            Message message = readMessage();
+            if (message.type() != 'R') {
+                throwIfError(message);
+                if (message.type() == 'Z') {
+                    return;
+                }
+                continue;
+            }
+            ByteBuffer body = ByteBuffer.wrap(message.body());
+            switch (body.getInt()) {
+                case 10 -> send(message('p', scram.initialResponse()));
+                case 11 -> send(message('p', finalResponse(scram, body)));
+                default -> { }
+            }
+        }
+    }
+
+    private static byte[] finalResponse(ScramClient scram, ByteBuffer serverFirst) throws IOException {
+        byte[] text = new byte[serverFirst.remaining()];
+        serverFirst.get(text);
+        try {
+            return scram.finalResponse(new String(text, StandardCharsets.US_ASCII));
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IOException("SCRAM exchange failed", e);
+        }
+    }
+
+    private static void throwIfError(Message message) throws IOException {
+        if (message.type() == 'E') {
+            throw new IOException("unexpected error: " + message);
+        }
     }
 
     /** Reads messages up to and including ReadyForQuery; fails on ErrorResponse. */
