@@ -85,7 +85,14 @@ final class CachingProxy implements AutoCloseable {
 
     /** A simple-protocol superuser session on another database, through {@code port}. */
     static Connection openDatabase(int port, String database) throws SQLException {
-        Properties properties = PgEnvironment.withDefaults(QueryMode.SIMPLE.properties());
+        return openDatabase(port, database, PgEnvironment.SUPERUSER);
+    }
+
+    /** A simple-protocol session of {@code user} on another database, through {@code port}. */
+    static Connection openDatabase(int port, String database, String user) throws SQLException {
+        Properties mode = QueryMode.SIMPLE.properties();
+        mode.setProperty("user", user);
+        Properties properties = PgEnvironment.withDefaults(mode);
         return java.sql.DriverManager.getConnection(
                 "jdbc:postgresql://" + PgEnvironment.HOST + ":" + port + "/" + database, properties);
     }

@@ -53,10 +53,15 @@ final class Twin implements AutoCloseable {
 
     /** Superuser sessions on another database. */
     static Twin openDatabase(CachingProxy proxy, String database) throws SQLException {
-        Connection proxied = CachingProxy.openDatabase(proxy.port(), database);
+        return openDatabase(proxy, database, PgEnvironment.SUPERUSER);
+    }
+
+    /** Sessions of {@code user} on another database. */
+    static Twin openDatabase(CachingProxy proxy, String database, String user) throws SQLException {
+        Connection proxied = CachingProxy.openDatabase(proxy.port(), database, user);
         try {
-            return new Twin(proxy, PgEnvironment.SUPERUSER + "@" + database, proxied,
-                    CachingProxy.openDatabase(PgEnvironment.get().upstreamPort(), database));
+            return new Twin(proxy, user + "@" + database, proxied,
+                    CachingProxy.openDatabase(PgEnvironment.get().upstreamPort(), database, user));
         } catch (SQLException e) {
             proxied.close();
             throw e;
