@@ -17,6 +17,7 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -38,7 +39,12 @@ import org.testcontainers.utility.DockerImageName;
 /**
  * Builds the pgmemo image from {@code docker/Dockerfile} (build context: the repository root),
  * runs it in front of a {@code postgres:16} container on one Docker network, and checks through
- * pgjdbc that answers via pgmemo equal the direct answers.
+ * pgjdbc that answers via pgmemo equal the direct answers and that a repeated read is answered by
+ * pgmemo's cache (PostgreSQL's pg_stat_statements does not count it).
+ *
+ * <p>pgmemo runs as docker/sidecar.yaml and docker/compose.yaml run it: with nothing but its
+ * upstream set, a read-only root filesystem, and writable mounts only at /tmp (DuckDB and Netty
+ * unpack their native libraries there) and /var/cache/pgmemo (the cache file).
  *
  * <p>Skipped (not failed) where no Docker engine is reachable. The containers are started in
  * {@link #startContainers()} rather than through {@code @Container} fields so that the image build
@@ -51,6 +57,9 @@ class DockerImageTest {
     private static final String DATABASE = "app";
     private static final int PG_PORT = 5432;
     private static final int PGMEMO_PORT = 6432;
+    private static final String CACHE_FILE = "/var/cache/pgmemo/cache.duckdb";
+    /** A read pgmemo may cache: a plain table, no functions. Created directly, not through pgmemo. */
+    private static final String CACHED_READ = "SELECT id, label FROM docker_cache_probe ORDER BY id";
 
     private static Network network;
     private static GenericContainer<?> postgres;
@@ -67,6 +76,8 @@ class DockerImageTest {
                 .withEnv("POSTGRES_PASSWORD", PASSWORD)
                 .withEnv("POSTGRES_DB", DATABASE)
                 .withExposedPorts(PG_PORT)
+                // pg_stat_statements counts the statements PostgreSQL executes: a cache hit is not one.
+                .withCommand("postgres", "-c", "shared_preload_libraries=pg_stat_statements")
                 // The official image restarts the server once after initdb: wait for the second line.
                 .waitingFor(Wait.forLogMessage("(?s).*database system is ready to accept connections.*", 2)
                         .withStartupTimeout(Duration.ofMinutes(3)));
@@ -76,11 +87,28 @@ class DockerImageTest {
                 .withNetwork(network)
                 .withEnv("PGMEMO_UPSTREAM", "postgres:" + PG_PORT)
                 .withEnv("PGMEMO_LOG_LEVEL", "info")
+                // As in sidecar.yaml: read-only root; tmpfs mounts are mode 1777, so uid 10001 writes.
+                .withCreateContainerCmdModifier(cmd -> cmd.getHostConfig().withReadonlyRootfs(true))
+                .withTmpFs(Map.of(
+                        "/tmp", "rw,exec,nosuid,nodev,mode=1777,size=256m",
+                        "/var/cache/pgmemo", "rw,noexec,nosuid,nodev,mode=1777,size=256m"))
                 .withExposedPorts(PGMEMO_PORT)
                 .withLogConsumer(new Slf4jLogConsumer(LoggerFactory.getLogger("pgmemo-container")))
                 .waitingFor(Wait.forLogMessage("(?s).*pgmemo listening on.*", 1)
                         .withStartupTimeout(Duration.ofMinutes(2)));
         pgmemo.start();
+        createCacheProbe();
+    }
+
+    private static void createCacheProbe() {
+        try (Connection conn = direct(); Statement st = conn.createStatement()) {
+            st.execute("CREATE EXTENSION IF NOT EXISTS pg_stat_statements");
+            st.execute("CREATE TABLE docker_cache_probe AS"
+                    + " SELECT n AS id, 'label ' || n AS label FROM generate_series(1, 200) AS n");
+            st.execute("ALTER TABLE docker_cache_probe ADD PRIMARY KEY (id)");
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot prepare the cache probe table directly on PostgreSQL", e);
+        }
     }
 
     @AfterAll
@@ -121,6 +149,9 @@ class DockerImageTest {
             }
         }
         String first = relative.getName(0).toString();
+        if (relative.toString().replace('\\', '/').equals("bench/jmh/pom.xml")) {
+            return true; // the reactor reads every module's pom (same as docker/Dockerfile.dockerignore)
+        }
         // Not needed to build the jar (same as docker/Dockerfile.dockerignore).
         return !(first.equals("bench") || first.equals("e2e") || first.equals("docs") || first.equals("shared"));
     }
@@ -190,6 +221,57 @@ class DockerImageTest {
         try (Connection conn = viaPgmemo()) {
             assertThat(query(conn, sql)).hasSize(500).isEqualTo(expected);
         }
+    }
+
+    /** How often PostgreSQL itself has executed {@link #CACHED_READ}, through pgmemo or not. */
+    private static long upstreamExecutions() throws SQLException {
+        try (Connection conn = direct(); Statement st = conn.createStatement();
+             ResultSet rs = st.executeQuery("SELECT coalesce(sum(calls), 0) FROM pg_stat_statements"
+                     + " WHERE query LIKE 'SELECT id, label FROM docker_cache_probe%'")) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    @Test
+    @Timeout(value = 2, unit = TimeUnit.MINUTES)
+    void aRepeatedReadIsServedFromTheCache() throws SQLException {
+        List<List<String>> expected;
+        try (Connection conn = direct()) {
+            expected = query(conn, CACHED_READ);
+        }
+        assertThat(expected).hasSize(200);
+        long before = upstreamExecutions();
+        try (Connection conn = viaPgmemo()) {
+            // The first read is a miss that pgmemo stores; a second one may still race its store.
+            for (int i = 0; i < 2; i++) {
+                assertThat(query(conn, CACHED_READ)).isEqualTo(expected);
+            }
+        }
+        long warmed = upstreamExecutions();
+        assertThat(warmed).as("the first read through pgmemo reaches PostgreSQL").isGreaterThan(before);
+
+        for (int session = 0; session < 3; session++) { // new sessions too: the cache is not per connection
+            try (Connection conn = viaPgmemo()) {
+                assertThat(query(conn, CACHED_READ)).isEqualTo(expected);
+                assertThat(query(conn, CACHED_READ)).isEqualTo(expected);
+            }
+        }
+        assertThat(upstreamExecutions()).as("repeated reads answered by pgmemo's cache, not by PostgreSQL")
+                .isEqualTo(warmed);
+    }
+
+    @Test
+    @Timeout(value = 2, unit = TimeUnit.MINUTES)
+    void theImageHoldsTheLeanJarAndWritesOnlyItsMounts() throws Exception {
+        ExecResult jar = pgmemo.execInContainer("stat", "-c", "%s", "/app/pgmemo.jar");
+        assertThat(Long.parseLong(jar.getStdout().trim())).as("pgmemo.jar bytes").isLessThan(40_000_000L);
+        assertThat(pgmemo.execInContainer("ls", "/app").getStdout().trim()).isEqualTo("pgmemo.jar");
+
+        assertThat(pgmemo.execInContainer("test", "-f", CACHE_FILE).getExitCode())
+                .as("the cache file on its writable mount").isZero();
+        assertThat(pgmemo.execInContainer("touch", "/app/probe").getExitCode())
+                .as("the root filesystem is read-only").isNotZero();
     }
 
     @Test

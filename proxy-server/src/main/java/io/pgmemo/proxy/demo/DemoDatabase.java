@@ -1,67 +1,27 @@
 package io.pgmemo.proxy.demo;
 
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
-import java.sql.Connection;
-import java.sql.SQLException;
-import java.sql.Statement;
-import javax.sql.DataSource;
 
-/** An embedded PostgreSQL with a small sample database, for trying pgmemo with nothing installed. */
-public final class DemoDatabase implements AutoCloseable {
-    public static final String DATABASE = "demo";
+/**
+ * The embedded PostgreSQL of {@code pgmemo demo}, with its sample database, as the server sees it.
+ * pgmemo.jar holds only this contract; the implementation and the PostgreSQL binaries are in
+ * pgmemo-demo.jar (the demo module), which {@link DemoJar} loads.
+ */
+public interface DemoDatabase extends AutoCloseable {
 
-    private static final String[] SCHEMA = {
-        "CREATE TABLE customers (id int PRIMARY KEY, name text NOT NULL, city text NOT NULL)",
-        "CREATE TABLE orders (id bigserial PRIMARY KEY, customer_id int NOT NULL REFERENCES customers,"
-                + " amount numeric(10,2) NOT NULL, placed_at timestamptz NOT NULL)",
-        "INSERT INTO customers SELECT i, 'customer ' || i,"
-                + " (ARRAY['Berlin','Lisbon','Osaka','Lima','Toronto'])[1 + i % 5]"
-                + " FROM generate_series(1, 1000) AS i",
-        "INSERT INTO orders (customer_id, amount, placed_at) SELECT 1 + i % 1000, (i % 500) + 0.99,"
-                + " timestamptz '2026-01-01 00:00:00+00' + i * interval '7 minutes'"
-                + " FROM generate_series(1, 20000) AS i",
-        "CREATE VIEW city_revenue AS SELECT c.city, count(*) AS orders, sum(o.amount) AS revenue"
-                + " FROM orders o JOIN customers c ON c.id = o.customer_id GROUP BY c.city",
-        "ANALYZE",
-    };
+    /** The sample database's name. */
+    String DATABASE = "demo";
 
-    private final EmbeddedPostgres postgres;
+    /** The port PostgreSQL listens on, on 127.0.0.1. */
+    int port();
 
-    private DemoDatabase(EmbeddedPostgres postgres) {
-        this.postgres = postgres;
-    }
-
-    /** Starts PostgreSQL on {@code port} (0 = any free port) and creates the demo database. */
-    public static DemoDatabase start(int port) throws IOException, SQLException {
-        EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder();
-        if (port > 0) {
-            builder.setPort(port);
-        }
-        DemoDatabase demo = new DemoDatabase(builder.start());
-        demo.createSampleData();
-        return demo;
-    }
-
-    public int port() {
-        return postgres.getPort();
-    }
-
-    private void createSampleData() throws SQLException {
-        try (Connection admin = postgres.getPostgresDatabase().getConnection();
-             Statement statement = admin.createStatement()) {
-            statement.execute("CREATE DATABASE " + DATABASE);
-        }
-        DataSource demo = postgres.getDatabase("postgres", DATABASE);
-        try (Connection connection = demo.getConnection(); Statement statement = connection.createStatement()) {
-            for (String sql : SCHEMA) {
-                statement.execute(sql);
-            }
-        }
-    }
-
+    /** Stops PostgreSQL. */
     @Override
-    public void close() throws IOException {
-        postgres.close();
+    void close() throws IOException;
+
+    /** Starts a demo database; pgmemo-demo.jar names its implementation in META-INF/services. */
+    interface Starter {
+        /** Starts PostgreSQL on {@code port} (0 = any free port) and creates the sample database. */
+        DemoDatabase start(int port) throws Exception;
     }
 }
