@@ -54,7 +54,16 @@ public final class QueryCache implements AutoCloseable {
             daemon("pgmemo-stats"));
 
     /** How the proxy logs in to the upstream for catalog look-ups; the password is never logged. */
-    public record CatalogLogin(String host, int port, String user, String password) {
+    public record CatalogLogin(String host, int port, String user, String password, Map<String, String> ssl) {
+        public CatalogLogin {
+            ssl = Map.copyOf(ssl);
+        }
+
+        /** A login without TLS settings: pgjdbc's default, sslmode=prefer. */
+        public CatalogLogin(String host, int port, String user, String password) {
+            this(host, port, user, password, Map.of());
+        }
+
         @Override
         public String toString() {
             return "CatalogLogin[" + user + "@" + host + ":" + port + "]";
@@ -159,6 +168,7 @@ public final class QueryCache implements AutoCloseable {
                 properties.setProperty("password", login.password());
             }
             properties.setProperty("ApplicationName", "pgmemo-catalog");
+            properties.putAll(login.ssl());
             properties.setProperty("connectTimeout", "5");
             return DriverManager.getConnection("jdbc:postgresql://" + login.host() + ":" + login.port() + "/" + db,
                     properties);
