@@ -3,6 +3,7 @@ package io.pgmemo.proxy.tls;
 import static io.pgmemo.proxy.testing.PgEnvironment.props;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.pgmemo.proxy.config.ClientTlsMode;
 import io.pgmemo.proxy.config.HostPort;
@@ -12,6 +13,7 @@ import io.pgmemo.proxy.config.UpstreamTlsMode;
 import io.pgmemo.proxy.server.PgmemoServer;
 import io.pgmemo.proxy.testing.PgEnvironment;
 import io.pgmemo.proxy.testing.ProxyTest;
+import io.pgmemo.proxy.testing.Psql;
 import io.pgmemo.proxy.testing.Rows;
 import io.pgmemo.proxy.testing.TestCertificates;
 import io.pgmemo.proxy.testing.TestCertificates.ServerFiles;
@@ -21,6 +23,7 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Properties;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -82,6 +85,29 @@ class ChannelBindingTest {
     @Test
     void aPlaintextClientLogsIn() throws Exception {
         assertLogsIn(props("sslmode", "disable"));
+    }
+
+    /** libpq (psql 15+) at its default channel_binding=prefer, and with require and disable. */
+    @Test
+    void psqlSeesTheSameThreeOutcomes() throws Exception {
+        assumeTrue(Psql.available(), "needs " + Psql.PSQL);
+        Map<String, String> password = Map.of("PGPASSWORD", TlsPostgres.SCRAM_PASSWORD);
+
+        Psql.Result required = Psql.run(psqlConninfo("require"), password, "SELECT current_user");
+        Psql.Result preferred = Psql.run(psqlConninfo("prefer"), password, "SELECT current_user");
+        Psql.Result disabled = Psql.run(psqlConninfo("disable"), password, "SELECT current_user");
+
+        assertThat(required.err()).contains("channel binding is required, but server did not offer an "
+                + "authentication method that supports channel binding");
+        assertThat(preferred.err()).contains("SCRAM channel binding cannot pass through pgmemo",
+                "channel_binding=disable");
+        assertThat(disabled.out().trim()).as(disabled.err()).isEqualTo(TlsPostgres.SCRAM_USER);
+    }
+
+    private String psqlConninfo(String channelBinding) {
+        return "host=localhost port=" + proxy.port() + " user=" + TlsPostgres.SCRAM_USER + " dbname="
+                + PgEnvironment.DATABASE + " sslmode=verify-full sslrootcert=" + ca + " channel_binding="
+                + channelBinding;
     }
 
     private void assertLogsIn(Properties properties) throws Exception {
