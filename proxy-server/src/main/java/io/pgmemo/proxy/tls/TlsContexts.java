@@ -76,7 +76,7 @@ public final class TlsContexts {
                     .build();
         } catch (SSLException | IllegalArgumentException e) {
             throw new TlsSetupException("cannot use TLS key file " + key + " with certificate " + certificate
-                    + ": " + rootMessage(e) + " (a PEM private key, PKCS#8 or PKCS#1, matching the certificate)");
+                    + ": " + rootMessage(e));
         }
     }
 
