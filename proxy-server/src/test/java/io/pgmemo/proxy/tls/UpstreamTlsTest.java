@@ -3,7 +3,7 @@ package io.pgmemo.proxy.tls;
 import static io.pgmemo.proxy.testing.PgEnvironment.credentials;
 import static io.pgmemo.proxy.testing.PgEnvironment.props;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import io.pgmemo.proxy.config.CacheOptions;
 import io.pgmemo.proxy.config.HostPort;
@@ -14,12 +14,14 @@ import io.pgmemo.proxy.server.PgmemoServer;
 import io.pgmemo.proxy.testing.PgEnvironment;
 import io.pgmemo.proxy.testing.ProxyTest;
 import io.pgmemo.proxy.testing.Rows;
+import io.pgmemo.proxy.testing.SqlCall;
 import io.pgmemo.proxy.testing.TestCertificates;
 import io.pgmemo.proxy.testing.TlsPostgres;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -164,15 +166,17 @@ class UpstreamTlsTest {
 
         @Override
         public void close() throws InterruptedException {
-            server.shutdown(java.time.Duration.ofSeconds(2));
+            server.shutdown(Duration.ofSeconds(2));
         }
     }
 
-    private static String sqlStateOf(io.pgmemo.proxy.testing.SqlCall call) {
-        return io.pgmemo.proxy.testing.SqlCall.sqlStateOf(call);
+    private static String sqlStateOf(SqlCall call) {
+        return SqlCall.sqlStateOf(call);
     }
 
-    private static SQLException failure(io.pgmemo.proxy.testing.SqlCall call) {
-        return (SQLException) assertThatThrownBy(call::run).isInstanceOf(SQLException.class).actual();
+    private static SQLException failure(SqlCall call) {
+        SQLException refused = catchThrowableOfType(SQLException.class, call::run);
+        assertThat((Throwable) refused).as("the connection is refused").isNotNull();
+        return refused;
     }
 }
