@@ -97,13 +97,19 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
             String host = ctx.channel().remoteAddress() instanceof InetSocketAddress address
                     ? address.getAddress().getHostAddress() : String.valueOf(ctx.channel().remoteAddress());
             log.info("refused plaintext client {} (user {}): --client-tls require", host, startup.user());
-            session.fail(ErrorResponse.builder().severity("FATAL").code(SqlState.INVALID_AUTHORIZATION_SPECIFICATION)
-                    .message("pgmemo accepts only TLS connections: refused host \"" + host + "\", user \""
-                            + startup.user() + "\", database \"" + startup.database() + "\", no encryption")
-                    .hint("Connect with sslmode=require or stronger.").build());
+            session.fail(plaintextRefused(host, startup));
             return;
         }
         session.onStartup(startup);
+    }
+
+    /** PostgreSQL says: no pg_hba.conf entry for host "h", user "u", database "d", no encryption. */
+    private static ErrorResponse plaintextRefused(String host, StartupMessage startup) {
+        return ErrorResponse.builder().severity("FATAL").code(SqlState.INVALID_AUTHORIZATION_SPECIFICATION)
+                .message("pgmemo accepts only TLS connections: refused host \"" + host + "\", user \""
+                        + startup.user() + "\", database \"" + startup.database() + "\", no encryption")
+                .hint("Connect with sslmode=require or stronger.")
+                .build();
     }
 
     private void forwardCancel(ChannelHandlerContext ctx, CancelRequest cancel) {

@@ -68,7 +68,8 @@ class ClientTlsTest {
         Path mismatchCa = TestCertificates.writeCa(dir, "mismatch-ca", authority);
         Instant now = Instant.now();
         ServerFiles elsewhere = TestCertificates.writeServer(dir, "elsewhere", TestCertificates.server(authority,
-                List.of("db.elsewhere.invalid"), List.of(), now.minus(Duration.ofDays(1)), now.plus(Duration.ofDays(1))));
+                List.of("db.elsewhere.invalid"), List.of(), now.minus(Duration.ofDays(1)),
+                now.plus(Duration.ofDays(1))));
         try (TlsProxy proxy = TlsProxy.start(elsewhere, ClientTlsMode.ALLOW)) {
             SQLException refused = refusal(proxy, "localhost", verifying("verify-full", mismatchCa));
 
@@ -83,7 +84,8 @@ class ClientTlsTest {
         Path expiryCa = TestCertificates.writeCa(dir, "expiry-ca", authority);
         Instant now = Instant.now();
         ServerFiles expired = TestCertificates.writeServer(dir, "expired", TestCertificates.server(authority,
-                List.of("localhost"), List.of("127.0.0.1"), now.minus(Duration.ofDays(10)), now.minus(Duration.ofDays(1))));
+                List.of("localhost"), List.of("127.0.0.1"), now.minus(Duration.ofDays(10)),
+                now.minus(Duration.ofDays(1))));
         try (TlsProxy proxy = TlsProxy.start(expired, ClientTlsMode.ALLOW)) {
             SQLException refused = refusal(proxy, "localhost", verifying("verify-full", expiryCa));
 

@@ -59,7 +59,8 @@ class PsqlTlsTest {
     @Test
     void psqlVerifyFullWithAnotherCaFails() throws Exception {
         Path otherCa = TestCertificates.writeCa(dir, "other-ca", TestCertificates.ca("not pgmemo's CA"));
-        Psql.Result refused = Psql.run(conninfo("localhost", proxy.port(), "verify-full", otherCa), Map.of(), "SELECT 1");
+        Psql.Result refused = Psql.run(conninfo("localhost", proxy.port(), "verify-full", otherCa), Map.of(),
+                "SELECT 1");
 
         assertThat(refused.exitCode()).isEqualTo(2);
         assertThat(refused.err()).contains("certificate verify failed");
