@@ -12,6 +12,7 @@ import io.pgmemo.proxy.config.TlsConfig;
 import io.pgmemo.proxy.config.UpstreamTlsMode;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -33,6 +34,7 @@ public final class TlsContexts {
     public static final String ALPN_POSTGRESQL = "postgresql";
     /** PostgreSQL's default ssl_min_protocol_version is TLSv1.2. */
     private static final String[] PROTOCOLS = {"TLSv1.3", "TLSv1.2"};
+    private static final String PEM_CERTIFICATE = "-----BEGIN CERTIFICATE-----";
 
     private final ClientTls client;
     private final UpstreamTls upstream;
@@ -101,12 +103,15 @@ public final class TlsContexts {
     /** Parses a PEM certificate file and returns its first certificate. */
     private static X509Certificate readCertificates(Path file, String what) {
         readable(file, what);
-        try (InputStream in = Files.newInputStream(file)) {
-            var certificates = CertificateFactory.getInstance("X.509").generateCertificates(in);
-            if (certificates.isEmpty()) {
-                throw new TlsSetupException("TLS " + what + " file " + file + " holds no PEM certificate");
+        try {
+            if (!Files.readString(file, StandardCharsets.ISO_8859_1).contains(PEM_CERTIFICATE)) {
+                throw new TlsSetupException("TLS " + what + " file " + file + " holds no PEM certificate ("
+                        + PEM_CERTIFICATE + ")");
             }
-            return (X509Certificate) certificates.iterator().next();
+            try (InputStream in = Files.newInputStream(file)) {
+                return (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificates(in)
+                        .iterator().next();
+            }
         } catch (IOException | GeneralSecurityException e) {
             throw new TlsSetupException("cannot read TLS " + what + " file " + file + ": " + rootMessage(e));
         }

@@ -41,7 +41,8 @@ class TlsOptionsTest {
                 Arguments.of("key file not a key", List.of("--tls-cert", good.certificate().toString(), "--tls-key",
                         garbage.toString()), "cannot use TLS key file " + garbage),
                 Arguments.of("certificate file not a certificate", List.of("--tls-cert", garbage.toString(),
-                        "--tls-key", good.key().toString()), "cannot read TLS certificate file " + garbage),
+                        "--tls-key", good.key().toString()),
+                        "TLS certificate file " + garbage + " holds no PEM certificate"),
                 Arguments.of("key without certificate", List.of("--tls-key", good.key().toString()),
                         "--tls-cert and --tls-key must be given together"),
                 Arguments.of("require without certificate", List.of("--client-tls", "require"),
@@ -51,7 +52,9 @@ class TlsOptionsTest {
                 Arguments.of("unknown upstream mode", List.of("--upstream-tls", "verify"),
                         "upstream TLS mode must be disable, prefer, require, verify-ca or verify-full"),
                 Arguments.of("CA file missing", List.of("--upstream-tls", "verify-full", "--upstream-tls-ca",
-                        missing.toString()), "cannot read TLS CA file " + missing));
+                        missing.toString()), "cannot read TLS CA file " + missing),
+                Arguments.of("CA file holds a key", List.of("--upstream-tls", "verify-full", "--upstream-tls-ca",
+                        good.key().toString()), "TLS CA file " + good.key() + " holds no PEM certificate"));
     }
 
     @ParameterizedTest(name = "{0}")

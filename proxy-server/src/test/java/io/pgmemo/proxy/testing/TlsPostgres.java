@@ -9,6 +9,8 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
 import java.util.Properties;
 
 /**
@@ -35,12 +37,20 @@ public final class TlsPostgres implements AutoCloseable {
         this.caFile = caFile;
     }
 
-    /** Starts it with a certificate from a fresh CA written into {@code dir}. */
+    /** Starts it with a certificate for localhost and 127.0.0.1 from a fresh CA written into {@code dir}. */
     public static TlsPostgres start(Path dir) throws Exception {
+        return start(dir, List.of("localhost"), List.of("127.0.0.1"));
+    }
+
+    /** Starts it with a certificate for these names only, from a fresh CA; files in a new directory under dir. */
+    public static TlsPostgres start(Path dir, List<String> dnsNames, List<String> ipAddresses) throws Exception {
+        Path files = Files.createTempDirectory(dir, "upstream");
         TestCertificates.Issued ca = TestCertificates.ca("pgmemo upstream test CA");
-        Path caFile = TestCertificates.writeCa(dir, "upstream-ca", ca);
-        TestCertificates.ServerFiles server = TestCertificates.writeServer(dir, "upstream",
-                TestCertificates.localServer(ca));
+        Path caFile = TestCertificates.writeCa(files, "upstream-ca", ca);
+        Instant now = Instant.now();
+        TestCertificates.ServerFiles server = TestCertificates.writeServer(files, "upstream",
+                TestCertificates.server(ca, dnsNames, ipAddresses, now.minus(Duration.ofDays(1)),
+                        now.plus(Duration.ofDays(30))));
         EmbeddedPostgres postgres = EmbeddedPostgres.builder()
                 .setServerConfig("ssl", "on")
                 .setServerConfig("ssl_cert_file", server.certificate().toString())

@@ -22,6 +22,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -87,6 +88,23 @@ class UpstreamTlsTest {
             assertThat(refused.getSQLState()).isEqualTo("08001");
             assertThat(refused.getMessage()).contains("TLS handshake failed", "--upstream-tls verify-ca",
                     "certification path");
+        }
+    }
+
+    /** The upstream's certificate names another host: verify-full refuses it, verify-ca does not check names. */
+    @Test
+    void verifyFullRefusesAnUpstreamCertificateForAnotherHost() throws Exception {
+        try (TlsPostgres elsewhere = TlsPostgres.start(dir, List.of("db.elsewhere.invalid"), List.of())) {
+            try (Proxy proxy = proxy(elsewhere.port(), UpstreamTlsMode.VERIFY_FULL, elsewhere.caFile())) {
+                SQLException refused = failure(() -> proxy.connect(new Properties()));
+
+                assertThat(refused.getSQLState()).isEqualTo("08001");
+                assertThat(refused.getMessage()).contains("TLS handshake failed", "127.0.0.1");
+            }
+            try (Proxy proxy = proxy(elsewhere.port(), UpstreamTlsMode.VERIFY_CA, elsewhere.caFile());
+                 Connection connection = proxy.connect(new Properties())) {
+                assertThat(Rows.query(connection, "SELECT 1").size()).isEqualTo(1);
+            }
         }
     }
 
