@@ -1,6 +1,7 @@
 package io.pgmemo.proxy.session;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 import io.pgmemo.protocol.Frame;
 import io.pgmemo.protocol.SqlState;
 import io.pgmemo.protocol.Wire;
@@ -26,13 +27,19 @@ final class ChannelBinding {
     private ChannelBinding() {
     }
 
-    /** The upstream's AuthenticationSASL as the client may see it, or null when it needs no change. */
-    static Authentication offerToClient(Authentication offer) {
+    /**
+     * What the client gets for the upstream's AuthenticationSASL {@code frame}: the frame itself, or
+     * (the frame released) the same offer without SCRAM-SHA-256-PLUS.
+     */
+    static ByteBuf offerToClient(Frame frame, Authentication offer, ByteBufAllocator alloc) {
         List<String> mechanisms = offer.saslMechanisms();
         if (!mechanisms.contains(SCRAM_PLUS)) {
-            return null;
+            return frame.content();
         }
-        return Authentication.sasl(mechanisms.stream().filter(name -> !SCRAM_PLUS.equals(name)).toList());
+        frame.release();
+        ByteBuf rewritten = alloc.buffer();
+        Authentication.sasl(mechanisms.stream().filter(name -> !SCRAM_PLUS.equals(name)).toList()).encode(rewritten);
+        return rewritten;
     }
 
     /**

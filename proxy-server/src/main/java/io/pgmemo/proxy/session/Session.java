@@ -250,13 +250,7 @@ public final class Session {
             log.debug("session {}: authenticated as {}", client.id(), startup.user());
         } else if (authentication.code() == Authentication.SASL) {
             saslOffered = true;
-            Authentication offer = ChannelBinding.offerToClient(authentication);
-            if (offer != null) {
-                frame.release();
-                ByteBuf rewritten = client.alloc().buffer();
-                offer.encode(rewritten);
-                return rewritten;
-            }
+            return ChannelBinding.offerToClient(frame, authentication, client.alloc());
         }
         return frame.content();
     }
