@@ -4,7 +4,11 @@ import io.netty.buffer.ByteBuf;
 import io.pgmemo.protocol.BackendType;
 import io.pgmemo.protocol.ProtocolViolationException;
 import io.pgmemo.protocol.Wire;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * An Authentication* message: a request code (0 = AuthenticationOk, 3 = cleartext, 5 = MD5,
@@ -32,6 +36,37 @@ public record Authentication(int code, byte[] data) implements BackendMessage {
         byte[] data = new byte[body.readableBytes()];
         body.readBytes(data);
         return new Authentication(code, data);
+    }
+
+    /** AuthenticationSASL offering these mechanisms (protocol section 55.7), e.g. SCRAM-SHA-256. */
+    public static Authentication sasl(List<String> mechanisms) {
+        ByteArrayOutputStream data = new ByteArrayOutputStream();
+        for (String mechanism : mechanisms) {
+            data.writeBytes(mechanism.getBytes(StandardCharsets.US_ASCII));
+            data.write(0);
+        }
+        data.write(0);
+        return new Authentication(SASL, data.toByteArray());
+    }
+
+    /** The mechanisms of an AuthenticationSASL: a list of C strings ended by an empty one. */
+    public List<String> saslMechanisms() {
+        if (code != SASL) {
+            throw new IllegalStateException("not an AuthenticationSASL message: code " + code);
+        }
+        List<String> mechanisms = new ArrayList<>();
+        int start = 0;
+        for (int i = 0; i < data.length; i++) {
+            if (data[i] != 0) {
+                continue;
+            }
+            if (i == start) {
+                break;
+            }
+            mechanisms.add(new String(data, start, i - start, StandardCharsets.US_ASCII));
+            start = i + 1;
+        }
+        return mechanisms;
     }
 
     public boolean isOk() {

@@ -4,6 +4,8 @@ import io.netty.util.ResourceLeakDetector;
 import io.pgmemo.proxy.config.HostPort;
 import io.pgmemo.proxy.config.ProxyConfig;
 import io.pgmemo.proxy.server.PgmemoServer;
+import io.pgmemo.proxy.tls.TlsContexts;
+import io.pgmemo.proxy.tls.TlsSetupException;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -29,8 +31,10 @@ public final class PgmemoCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         server.applyLogLevel();
-        UntilStopped untilStopped = new UntilStopped();
         ProxyConfig config = server.toConfig(upstream);
+        // Unusable TLS files end the process here, with one line naming the file, before anything starts.
+        TlsContexts.load(config.tls());
+        UntilStopped untilStopped = new UntilStopped();
         PgmemoServer proxy = new PgmemoServer(config).start();
         untilStopped.await(proxy, config.shutdownTimeout(), () -> { });
         return 0;
@@ -38,7 +42,24 @@ public final class PgmemoCommand implements Callable<Integer> {
 
     public static void main(String[] args) {
         withoutLeakSampling();
-        System.exit(new CommandLine(new PgmemoCommand()).execute(args));
+        System.exit(commandLine().execute(args));
+    }
+
+    /**
+     * The command line with its error handling: a setting that cannot be used (a TLS file that
+     * cannot be read, a value out of range) ends the process with one line naming it, not a stack trace.
+     */
+    static CommandLine commandLine() {
+        CommandLine commandLine = new CommandLine(new PgmemoCommand());
+        commandLine.setExecutionExceptionHandler((error, failed, parseResult) -> {
+            if (error instanceof TlsSetupException || error instanceof IllegalArgumentException) {
+                failed.getErr().println("pgmemo: " + error.getMessage());
+                failed.getErr().flush();
+                return 1;
+            }
+            throw error;
+        });
+        return commandLine;
     }
 
     /**

@@ -50,12 +50,15 @@ final class ServerOptions {
     @Mixin
     CacheCliOptions cache;
 
+    @Mixin
+    TlsCliOptions tls;
+
     ProxyConfig toConfig(HostPort upstream) {
         if (maxMessageBytes > Integer.MAX_VALUE - 8 || maxMessageBytes < FrontendDecoder.MAX_AUTH_MESSAGE) {
             throw new IllegalArgumentException("--max-message-bytes must be between 64kB and 2GB");
         }
         return new ProxyConfig(listen, upstream, connectTimeout, (int) maxMessageBytes, shutdownTimeout, ioThreads,
-                cache.toOptions());
+                cache.toOptions(), tls.toConfig());
     }
 
     void applyLogLevel() {

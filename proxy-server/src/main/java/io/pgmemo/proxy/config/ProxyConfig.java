@@ -12,9 +12,10 @@ import java.time.Duration;
  * @param shutdownTimeout how long SIGTERM waits for busy sessions to reach an idle point
  * @param ioThreads       event-loop threads (0 = one per core)
  * @param cache           the result cache, or {@link CacheOptions#DISABLED}
+ * @param tls             TLS toward clients and toward the upstream
  */
 public record ProxyConfig(HostPort listen, HostPort upstream, Duration connectTimeout, int maxMessageBytes,
-                          Duration shutdownTimeout, int ioThreads, CacheOptions cache) {
+                          Duration shutdownTimeout, int ioThreads, CacheOptions cache, TlsConfig tls) {
 
     public static final int DEFAULT_MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
 
@@ -30,22 +31,28 @@ public record ProxyConfig(HostPort listen, HostPort upstream, Duration connectTi
     /** Defaults for everything but the two addresses. */
     public static ProxyConfig of(HostPort listen, HostPort upstream) {
         return new ProxyConfig(listen, upstream, Duration.ofSeconds(5), DEFAULT_MAX_MESSAGE_BYTES,
-                Duration.ofSeconds(30), 0, CacheOptions.DISABLED);
+                Duration.ofSeconds(30), 0, CacheOptions.DISABLED, TlsConfig.DEFAULT);
     }
 
     public ProxyConfig withShutdownTimeout(Duration timeout) {
-        return new ProxyConfig(listen, upstream, connectTimeout, maxMessageBytes, timeout, ioThreads, cache);
+        return new ProxyConfig(listen, upstream, connectTimeout, maxMessageBytes, timeout, ioThreads, cache, tls);
     }
 
     public ProxyConfig withConnectTimeout(Duration timeout) {
-        return new ProxyConfig(listen, upstream, timeout, maxMessageBytes, shutdownTimeout, ioThreads, cache);
+        return new ProxyConfig(listen, upstream, timeout, maxMessageBytes, shutdownTimeout, ioThreads, cache, tls);
     }
 
     public ProxyConfig withCache(CacheOptions options) {
-        return new ProxyConfig(listen, upstream, connectTimeout, maxMessageBytes, shutdownTimeout, ioThreads, options);
+        return new ProxyConfig(listen, upstream, connectTimeout, maxMessageBytes, shutdownTimeout, ioThreads, options,
+                tls);
     }
 
     public ProxyConfig withMaxMessageBytes(int bytes) {
-        return new ProxyConfig(listen, upstream, connectTimeout, bytes, shutdownTimeout, ioThreads, cache);
+        return new ProxyConfig(listen, upstream, connectTimeout, bytes, shutdownTimeout, ioThreads, cache, tls);
+    }
+
+    public ProxyConfig withTls(TlsConfig settings) {
+        return new ProxyConfig(listen, upstream, connectTimeout, maxMessageBytes, shutdownTimeout, ioThreads, cache,
+                settings);
     }
 }

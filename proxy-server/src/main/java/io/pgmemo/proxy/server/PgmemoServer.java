@@ -14,6 +14,9 @@ import io.pgmemo.proxy.session.FrontendHandler;
 import io.pgmemo.proxy.session.Session;
 import io.pgmemo.proxy.session.SessionRegistry;
 import io.pgmemo.proxy.session.UpstreamConnector;
+import io.pgmemo.proxy.tls.ClientTls;
+import io.pgmemo.proxy.tls.DirectTlsDetector;
+import io.pgmemo.proxy.tls.TlsContexts;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -40,11 +43,13 @@ public final class PgmemoServer implements AutoCloseable {
 
     /** Binds the listen address; returns once clients can connect. */
     public PgmemoServer start() throws InterruptedException {
+        TlsContexts tls = TlsContexts.load(config.tls());
         queryCache = openCache();
         acceptor = transport.newGroup(1);
         workers = transport.newGroup(ioThreads());
         UpstreamConnector connector = new UpstreamConnector(transport.socketChannel(), config.upstream(),
-                config.connectTimeout());
+                config.connectTimeout(), tls.upstream());
+        ClientTls clientTls = tls.client();
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(acceptor, workers)
                 .channel(transport.serverChannel())
@@ -56,8 +61,12 @@ public final class PgmemoServer implements AutoCloseable {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         FrontendDecoder decoder = new FrontendDecoder(config.maxMessageBytes());
+                        if (clientTls.acceptsTls()) {
+                            ch.pipeline().addLast(DirectTlsDetector.NAME, new DirectTlsDetector(clientTls));
+                        }
                         ch.pipeline().addLast("frontendDecoder", decoder);
-                        ch.pipeline().addLast("frontendHandler", new FrontendHandler(decoder, connector, registry, queryCache));
+                        ch.pipeline().addLast("frontendHandler",
+                                new FrontendHandler(decoder, connector, registry, queryCache, clientTls));
                     }
                 });
         try {
@@ -67,7 +76,8 @@ public final class PgmemoServer implements AutoCloseable {
             workers.shutdownGracefully(0, 0, TimeUnit.SECONDS);
             throw e;
         }
-        log.info("pgmemo listening on {} ({}), relaying to {}", boundAddress(), transport.name(), config.upstream());
+        log.info("pgmemo listening on {} ({}), relaying to {}; {}", boundAddress(), transport.name(),
+                config.upstream(), tls);
         return this;
     }
 

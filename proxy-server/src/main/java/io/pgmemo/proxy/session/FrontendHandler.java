@@ -1,9 +1,9 @@
 package io.pgmemo.proxy.session;
 
-import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.DecoderException;
+import io.netty.handler.ssl.NotSslRecordException;
 import io.pgmemo.protocol.Frame;
 import io.pgmemo.protocol.FrontendDecoder;
 import io.pgmemo.protocol.ProtocolViolationException;
@@ -14,7 +14,11 @@ import io.pgmemo.protocol.startup.GssEncRequest;
 import io.pgmemo.protocol.startup.SslRequest;
 import io.pgmemo.protocol.startup.StartupMessage;
 import io.pgmemo.proxy.cache.QueryCache;
+import io.pgmemo.proxy.tls.ClientTls;
+import io.pgmemo.proxy.tls.TlsContexts;
 import java.io.IOException;
+import java.net.InetSocketAddress;
+import javax.net.ssl.SSLException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,19 +27,23 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
     private static final Logger log = LoggerFactory.getLogger(FrontendHandler.class);
     /** The answer to SSLRequest and GSSENCRequest: "not supported, continue in plaintext". */
     private static final byte NOT_SUPPORTED = 'N';
+    /** The answer to SSLRequest when a certificate is configured: "go on, start the TLS handshake". */
+    private static final byte WILLING = 'S';
 
     private final FrontendDecoder decoder;
     private final UpstreamConnector connector;
     private final SessionRegistry registry;
     private final QueryCache queryCache;
+    private final ClientTls tls;
     private Session session;
 
     public FrontendHandler(FrontendDecoder decoder, UpstreamConnector connector, SessionRegistry registry,
-                           QueryCache queryCache) {
+                           QueryCache queryCache, ClientTls tls) {
         this.decoder = decoder;
         this.connector = connector;
         this.registry = registry;
         this.queryCache = queryCache;
+        this.tls = tls;
     }
 
     @Override
@@ -51,15 +59,57 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
         if (msg instanceof Frame frame) {
             session.onClientFrame(frame);
         } else if (msg instanceof StartupMessage startup) {
-            session.onStartup(startup);
-        } else if (msg instanceof SslRequest || msg instanceof GssEncRequest) {
-            ByteBuf answer = ctx.alloc().buffer(1).writeByte(NOT_SUPPORTED);
-            ctx.writeAndFlush(answer, ctx.voidPromise());
+            onStartup(ctx, startup);
+        } else if (msg instanceof SslRequest) {
+            onSslRequest(ctx);
+        } else if (msg instanceof GssEncRequest) {
+            answer(ctx, NOT_SUPPORTED);
         } else if (msg instanceof CancelRequest cancel) {
             forwardCancel(ctx, cancel);
         } else {
             throw new IllegalStateException("unexpected message " + msg);
         }
+    }
+
+    /**
+     * Protocol section 55.2.10: 'S' goes out in plaintext, then the TLS handshake. The SslHandler
+     * goes in front of the decoder before this read returns, so every later byte is decrypted; the
+     * decoder already refused bytes that came with the SSLRequest (CVE-2021-23214).
+     */
+    private void onSslRequest(ChannelHandlerContext ctx) {
+        if (ClientTls.isEncrypted(ctx.pipeline())) {
+            session.fail(ErrorResponse.protocolViolation("SSLRequest on a connection that is already encrypted"));
+        } else if (tls.acceptsTls()) {
+            answer(ctx, WILLING);
+            ctx.pipeline().addBefore("frontendDecoder", ClientTls.HANDLER_NAME, tls.newHandler(ctx.alloc()));
+        } else {
+            answer(ctx, NOT_SUPPORTED);
+        }
+    }
+
+    private static void answer(ChannelHandlerContext ctx, byte answer) {
+        ctx.writeAndFlush(ctx.alloc().buffer(1).writeByte(answer), ctx.voidPromise());
+    }
+
+    /** Under --client-tls require, refuse a plaintext client as a hostssl-only pg_hba.conf does (28000). */
+    private void onStartup(ChannelHandlerContext ctx, StartupMessage startup) {
+        if (tls.requiresTls() && !ClientTls.isEncrypted(ctx.pipeline())) {
+            String host = ctx.channel().remoteAddress() instanceof InetSocketAddress address
+                    ? address.getAddress().getHostAddress() : String.valueOf(ctx.channel().remoteAddress());
+            log.info("refused plaintext client {} (user {}): --client-tls require", host, startup.user());
+            session.fail(plaintextRefused(host, startup));
+            return;
+        }
+        session.onStartup(startup);
+    }
+
+    /** PostgreSQL says: no pg_hba.conf entry for host "h", user "u", database "d", no encryption. */
+    private static ErrorResponse plaintextRefused(String host, StartupMessage startup) {
+        return ErrorResponse.builder().severity("FATAL").code(SqlState.INVALID_AUTHORIZATION_SPECIFICATION)
+                .message("pgmemo accepts only TLS connections: refused host \"" + host + "\", user \""
+                        + startup.user() + "\", database \"" + startup.database() + "\", no encryption")
+                .hint("Connect with sslmode=require or stronger.")
+                .build();
     }
 
     private void forwardCancel(ChannelHandlerContext ctx, CancelRequest cancel) {
@@ -95,6 +145,9 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
         if (violation != null) {
             log.info("client {} sent invalid input: {}", ctx.channel().remoteAddress(), violation.getMessage());
             session.fail(ErrorResponse.protocolViolation(violation.getMessage()));
+        } else if (isTlsFailure(cause)) {
+            log.info("client {} TLS failed: {}", ctx.channel().remoteAddress(), TlsContexts.rootMessage(cause));
+            ctx.close();
         } else if (cause instanceof IOException) {
             log.debug("client {} connection error: {}", ctx.channel().remoteAddress(), cause.toString());
             ctx.close();
@@ -102,6 +155,12 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
             log.warn("session failed on the client side", cause);
             session.fail(ErrorResponse.fatal(SqlState.INTERNAL_ERROR, "pgmemo internal error"));
         }
+    }
+
+    /** A failed handshake, a bad TLS record, or plaintext where a TLS record was due. */
+    private static boolean isTlsFailure(Throwable cause) {
+        return cause instanceof SSLException || cause instanceof NotSslRecordException
+                || cause instanceof DecoderException && cause.getCause() instanceof SSLException;
     }
 
     /** ByteToMessageDecoder passes a DecoderException subclass through as it is, others wrapped. */

@@ -3,9 +3,10 @@ package io.pgmemo.proxy.session;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelOutboundBuffer;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.FutureListener;
 import io.pgmemo.protocol.BackendType;
 import io.pgmemo.protocol.Frame;
 import io.pgmemo.protocol.FrontendDecoder;
@@ -20,6 +21,7 @@ import io.pgmemo.protocol.frontend.Terminate;
 import io.pgmemo.protocol.startup.StartupMessage;
 import io.pgmemo.proxy.cache.QueryCache;
 import io.pgmemo.proxy.cache.SessionCache;
+import io.pgmemo.proxy.tls.UpstreamTls;
 import java.util.ArrayDeque;
 import java.util.Queue;
 import org.slf4j.Logger;
@@ -59,6 +61,8 @@ public final class Session {
     /** Extended-protocol messages (Parse, Bind, Execute, Flush...) sent since the last Sync. */
     private boolean unsyncedMessages;
     private boolean readyForQuerySeen;
+    /** The upstream offered SASL: the client's next PasswordMessage is its SASLInitialResponse. */
+    private boolean saslOffered;
     private boolean draining;
     private boolean closed;
 
@@ -99,10 +103,10 @@ public final class Session {
         client.config().setAutoRead(false);
         log.debug("session {}: user={} database={} connecting to upstream {}", client.id(), message.user(),
                 message.database(), connector.upstream());
-        connector.connect(client.eventLoop(), this).addListener((ChannelFutureListener) this::onUpstreamConnect);
+        connector.connect(client.eventLoop(), this).addListener((FutureListener<Channel>) this::onUpstreamConnect);
     }
 
-    private void onUpstreamConnect(ChannelFuture future) {
+    private void onUpstreamConnect(Future<Channel> future) {
         if (!future.isSuccess()) {
             String reason = future.cause() == null ? "cancelled" : future.cause().getMessage();
             log.warn("session {}: cannot connect to upstream {}: {}", client.id(), connector.upstream(), reason);
@@ -110,7 +114,7 @@ public final class Session {
                     + connector.upstream() + ": " + reason));
             return;
         }
-        upstream = future.channel();
+        upstream = future.getNow();
         registry.track(upstream);
         if (closed || !client.isActive()) {
             upstream.close();
@@ -144,11 +148,28 @@ public final class Session {
     }
 
     private void route(Frame frame) {
+        if (saslOffered && frame.frontendType() == FrontendType.PASSWORD && refusesChannelBinding(frame)) {
+            return;
+        }
         if (cache != null && decoder.state() == FrontendDecoder.State.READY) {
             cache.onClientFrame(frame);
         } else {
             sendUpstream(frame);
         }
+    }
+
+    /** Checks the client's SASLInitialResponse; see {@link ChannelBinding}. */
+    private boolean refusesChannelBinding(Frame saslInitialResponse) {
+        saslOffered = false;
+        boolean upstreamOnTls = upstream.pipeline().get(UpstreamTls.HANDLER_NAME) != null;
+        ErrorResponse refusal = ChannelBinding.refusal(saslInitialResponse, upstreamOnTls);
+        if (refusal == null) {
+            return false;
+        }
+        saslInitialResponse.release();
+        log.info("session {}: refused SCRAM channel binding for user {}", client.id(), startup.user());
+        fail(refusal);
+        return true;
     }
 
     private void sendUpstream(Frame frame) {
@@ -200,13 +221,14 @@ public final class Session {
         if (log.isTraceEnabled()) {
             log.trace("session {}: <=BE {}", client.id(), type);
         }
+        ByteBuf toClient = frame.content();
         switch (type) {
             case READY_FOR_QUERY -> onReadyForQuery(frame);
-            case AUTHENTICATION -> onAuthentication(frame);
+            case AUTHENTICATION -> toClient = onAuthentication(frame);
             case BACKEND_KEY_DATA -> onBackendKeyData(frame);
             default -> { }
         }
-        client.write(frame.content(), client.voidPromise());
+        client.write(toClient, client.voidPromise());
         if (draining && isIdle()) {
             terminate(ErrorResponse.shuttingDown());
         }
@@ -220,12 +242,17 @@ public final class Session {
         }
     }
 
-    private void onAuthentication(Frame frame) {
+    /** What goes to the client: the frame itself, or a SASL offer without channel binding. */
+    private ByteBuf onAuthentication(Frame frame) {
         Authentication authentication = (Authentication) BackendMessage.decode(frame);
         if (authentication.isOk()) {
             decoder.authenticated();
             log.debug("session {}: authenticated as {}", client.id(), startup.user());
+        } else if (authentication.code() == Authentication.SASL) {
+            saslOffered = true;
+            return ChannelBinding.offerToClient(frame, authentication, client.alloc());
         }
+        return frame.content();
     }
 
     private void onBackendKeyData(Frame frame) {

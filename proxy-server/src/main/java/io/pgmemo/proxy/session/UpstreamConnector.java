@@ -3,7 +3,6 @@ package io.pgmemo.proxy.session;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
@@ -12,7 +11,11 @@ import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.socket.SocketChannel;
 import io.pgmemo.protocol.BackendDecoder;
 import io.pgmemo.protocol.startup.CancelRequest;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.Promise;
 import io.pgmemo.proxy.config.HostPort;
+import io.pgmemo.proxy.tls.UpstreamTls;
+import io.pgmemo.proxy.tls.UpstreamTlsNegotiation;
 import java.time.Duration;
 
 /**
@@ -26,49 +29,76 @@ public final class UpstreamConnector {
     private final Class<? extends SocketChannel> channelClass;
     private final HostPort upstream;
     private final int connectTimeoutMillis;
+    private final UpstreamTls tls;
 
-    public UpstreamConnector(Class<? extends SocketChannel> channelClass, HostPort upstream, Duration connectTimeout) {
+    public UpstreamConnector(Class<? extends SocketChannel> channelClass, HostPort upstream, Duration connectTimeout,
+                             UpstreamTls tls) {
         this.channelClass = channelClass;
         this.upstream = upstream;
         this.connectTimeoutMillis = Math.toIntExact(connectTimeout.toMillis());
+        this.tls = tls;
     }
 
     public HostPort upstream() {
         return upstream;
     }
 
-    ChannelFuture connect(EventLoop loop, Session session) {
-        return bootstrap(loop)
+    /**
+     * Connects and negotiates TLS per the upstream mode; the future completes when the channel is
+     * ready for the StartupMessage, or fails with a reason meant for the client.
+     */
+    Future<Channel> connect(EventLoop loop, Session session) {
+        Promise<Channel> ready = loop.newPromise();
+        Bootstrap bootstrap = bootstrap(loop)
                 .option(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK)
                 .option(ChannelOption.AUTO_READ, false)
                 .handler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
+                        ch.pipeline().addLast(UpstreamTlsNegotiation.NAME, negotiation(ready));
                         ch.pipeline().addLast("backendDecoder", new BackendDecoder());
                         ch.pipeline().addLast("backendHandler", new BackendHandler(session));
                     }
-                })
-                .connect(upstream.host(), upstream.port());
+                });
+        return connect(bootstrap, ready);
     }
 
-    /** Sends a CancelRequest on a fresh connection and closes it, as the protocol asks. */
+    /**
+     * Sends a CancelRequest on a fresh connection and closes it, as the protocol asks; over TLS
+     * when the upstream mode says so, as libpq 17 does.
+     */
     void sendCancel(EventLoop loop, CancelRequest request) {
-        bootstrap(loop)
+        Promise<Channel> ready = loop.newPromise();
+        Bootstrap bootstrap = bootstrap(loop)
+                .option(ChannelOption.AUTO_READ, false)
                 .handler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         // The server answers a cancel by closing; nothing to read.
-                    }
-                })
-                .connect(upstream.host(), upstream.port())
-                .addListener((ChannelFutureListener) future -> {
-                    if (future.isSuccess()) {
-                        Channel channel = future.channel();
-                        ByteBuf packet = channel.alloc().buffer(16);
-                        request.encode(packet);
-                        channel.writeAndFlush(packet).addListener(ChannelFutureListener.CLOSE);
+                        ch.pipeline().addLast(UpstreamTlsNegotiation.NAME, negotiation(ready));
                     }
                 });
+        connect(bootstrap, ready).addListener((Future<Channel> future) -> {
+            if (future.isSuccess()) {
+                Channel channel = future.getNow();
+                ByteBuf packet = channel.alloc().buffer(16);
+                request.encode(packet);
+                channel.writeAndFlush(packet).addListener(ChannelFutureListener.CLOSE);
+            }
+        });
+    }
+
+    private UpstreamTlsNegotiation negotiation(Promise<Channel> ready) {
+        return new UpstreamTlsNegotiation(tls, upstream, ready, connectTimeoutMillis);
+    }
+
+    private Future<Channel> connect(Bootstrap bootstrap, Promise<Channel> ready) {
+        bootstrap.connect(upstream.host(), upstream.port()).addListener((ChannelFutureListener) connected -> {
+            if (!connected.isSuccess()) {
+                ready.tryFailure(connected.cause());
+            }
+        });
+        return ready;
     }
 
     private Bootstrap bootstrap(EventLoop loop) {

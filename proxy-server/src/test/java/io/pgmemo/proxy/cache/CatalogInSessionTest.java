@@ -84,7 +84,8 @@ class CatalogInSessionTest {
 
     /**
      * Under repeatable read a look-up sees the catalog as of the transaction's snapshot, which may be
-     * old: its answers are not kept for other sessions, and no other look-up runs in that transaction.
+     * old: its answers are not kept for other sessions, and no other look-up runs in that transaction
+     * (the question is asked again once the session is idle).
      */
     @Test
     void aLookUpUnderRepeatableReadKeepsNothing() throws Exception {
@@ -95,7 +96,7 @@ class CatalogInSessionTest {
             assertThat(session.noHit(READ)).isEqualTo(first);
             session.both("COMMIT");
             assertThat(proxy.server().queryCache().catalogHealth().toString())
-                    .contains("look-ups=0,", "skipped=1,");
+                    .contains("skipped=1,");
             assertThat(session.cache(READ)).isEqualTo(first);
         }
     }
