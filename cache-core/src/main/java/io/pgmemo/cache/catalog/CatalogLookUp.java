@@ -47,10 +47,20 @@ public final class CatalogLookUp {
         return sql;
     }
 
-    /** The whole Query string inside the client's transaction block (not a failed one). */
+    /**
+     * The whole Query string inside the client's transaction block (not a failed one). A second SELECT
+     * returns the transaction's isolation level: only under read committed does the look-up see the
+     * catalog as it is now (under repeatable read its snapshot may be old), so only then may its rows
+     * be kept for every session.
+     */
     public String sqlInTransaction() {
-        return "SAVEPOINT " + SAVEPOINT + "; " + sql + "; " + RECOVER_IN_TRANSACTION;
+        return "SAVEPOINT " + SAVEPOINT + "; " + sql + "; " + ISOLATION + "; " + RECOVER_IN_TRANSACTION;
     }
+
+    private static final String ISOLATION = "SELECT pg_catalog.current_setting('transaction_isolation')";
+
+    /** The isolation level under which a look-up in a transaction block sees the current catalog. */
+    public static final String READ_COMMITTED = "read committed";
 
     /** What is looked up, for logs (names of relations and functions, never values). */
     public String what() {

@@ -31,6 +31,7 @@ final class CatalogHealth {
     private final LongAdder lookUps = new LongAdder();
     private final LongAdder failures = new LongAdder();
     private final LongAdder relayedUncached = new LongAdder();
+    private final LongAdder skipped = new LongAdder();
 
     CatalogHealth(Consumer<String> dropDatabase) {
         this.dropDatabase = dropDatabase;
@@ -44,6 +45,11 @@ final class CatalogHealth {
 
     void relayedUncached() {
         relayedUncached.increment();
+    }
+
+    /** A look-up ran in a transaction block whose snapshot may be old: its answers were not kept. */
+    void skipped() {
+        skipped.increment();
     }
 
     /** A look-up ran in a session of the database. */
@@ -75,7 +81,7 @@ final class CatalogHealth {
     @Override
     public String toString() {
         String state = outages.isEmpty() ? "readable" : "unavailable in " + outages.keySet();
-        return state + ", look-ups=" + lookUps.sum() + ", failed=" + failures.sum()
+        return state + ", look-ups=" + lookUps.sum() + ", failed=" + failures.sum() + ", skipped=" + skipped.sum()
                 + ", relayedUncached=" + relayedUncached.sum();
     }
 }

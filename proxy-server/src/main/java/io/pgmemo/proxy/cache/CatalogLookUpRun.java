@@ -21,7 +21,9 @@ final class CatalogLookUpRun {
     private final Charset charset;
     private final boolean inTransaction;
     private final Runnable then;
-    private final List<String[]> rows = new ArrayList<>();
+    /** The rows of each SELECT that completed: the look-up's, then (in a transaction block) the isolation's. */
+    private final List<List<String[]>> results = new ArrayList<>();
+    private List<String[]> rows = new ArrayList<>();
     private String error;
 
     /** @param inTransaction the session is inside a transaction block (not a failed one) */
@@ -51,10 +53,22 @@ final class CatalogLookUpRun {
         return inTransaction && error != null;
     }
 
+    /**
+     * It ran in a transaction block whose snapshot may be older than the catalog (not read committed):
+     * its rows were not kept, and no look-up may run again in this transaction.
+     */
+    boolean sawAnOldSnapshot() {
+        return inTransaction && error == null && results.size() == 2
+                && !CatalogLookUp.READ_COMMITTED.equals(results.get(1).isEmpty() ? null : results.get(1).get(0)[0]);
+    }
+
     /** A reply before the ReadyForQuery. */
     void onReply(Frame frame, BackendType type) {
         if (type == BackendType.DATA_ROW) {
             rows.add(values(frame.body()));
+        } else if (type == BackendType.COMMAND_COMPLETE && isSelect(frame.body())) {
+            results.add(rows);
+            rows = new ArrayList<>();
         } else if (type == BackendType.ERROR_RESPONSE) {
             ErrorResponse e = (ErrorResponse) BackendMessage.decode(frame);
             error = "SQLSTATE " + e.code() + ": " + e.message();
@@ -63,9 +77,13 @@ final class CatalogLookUpRun {
 
     /** Its ReadyForQuery: keeps the answers (or notes the failure), then goes on with what waited. */
     void finish(CatalogHealth health) {
-        if (error == null) {
+        if (error == null && results.size() != (inTransaction ? 2 : 1)) {
+            health.failed(database, "unexpected replies to " + lookUp.what());
+        } else if (error == null && sawAnOldSnapshot()) {
+            health.skipped();
+        } else if (error == null) {
             try {
-                lookUp.complete(rows);
+                lookUp.complete(results.get(0));
                 health.succeeded(database);
             } catch (RuntimeException e) {
                 health.failed(database, "unexpected reply to " + lookUp.what() + ": " + e.getMessage());
@@ -74,6 +92,12 @@ final class CatalogLookUpRun {
             health.failed(database, error);
         }
         then.run();
+    }
+
+    /** A CommandComplete whose tag is SELECT's (the others are SAVEPOINT's, SET's...). */
+    private static boolean isSelect(ByteBuf commandComplete) {
+        ByteBuf tag = commandComplete.duplicate();
+        return tag.readableBytes() >= 6 && tag.readByte() == 'S' && tag.readByte() == 'E' && tag.readByte() == 'L';
     }
 
     private String[] values(ByteBuf dataRow) {

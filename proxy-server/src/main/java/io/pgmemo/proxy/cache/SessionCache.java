@@ -124,6 +124,8 @@ public final class SessionCache {
     private final List<WriteQuestion> questions = new ArrayList<>();
     /** Catalog look-ups run for the statement now being judged. */
     private int lookUpsInARow;
+    /** The transaction block now open sees an old snapshot of the catalog: no look-up runs in it. */
+    private boolean oldSnapshot;
     private String clientEncoding = "UTF8";
     private boolean standardConformingStrings = true;
     private String startupDatabase;
@@ -687,8 +689,14 @@ public final class SessionCache {
      * itself (in a transaction block, inside a savepoint of its own).
      */
     private boolean idleForLookUp() {
-        return expected.isEmpty() && status != TransactionStatus.FAILED && !forwardingCycle && cycle == null
-                && !lookupInFlight;
+        boolean usable = switch (status) {
+            case IDLE -> true;
+            // Its own uncommitted catalog changes would be seen, and kept for every session.
+            case IN_TRANSACTION -> !oldSnapshot && uncommitted.extent() != Invalidation.Extent.ALL
+                    && !uncommitted.answers();
+            case FAILED -> false;
+        };
+        return usable && expected.isEmpty() && !forwardingCycle && cycle == null && !lookupInFlight;
     }
 
     private boolean lookUpPossible(CatalogLookUp lookUp) {
@@ -803,6 +811,7 @@ public final class SessionCache {
                 if (lookUp.run().leftTransactionFailed()) {
                     sendOwn(CatalogLookUp.RECOVER_IN_TRANSACTION, new Expectation.Recover());
                 }
+                oldSnapshot |= lookUp.run().sawAnOldSnapshot();
                 lookUp.run().finish(cache.catalogHealth());
             }
             if (!questions.isEmpty()) {
@@ -892,6 +901,7 @@ public final class SessionCache {
 
     private void onReadyForQuery(TransactionStatus next) {
         if (next == TransactionStatus.IDLE) {
+            oldSnapshot = false;
             // The transaction's writes are visible to others only now.
             dropCached(uncommitted);
             uncommitted = Invalidation.NONE;

@@ -81,4 +81,23 @@ class CatalogInSessionTest {
             assertThat(proxy.server().queryCache().catalogHealth().toString()).contains("failed=1,");
         }
     }
+
+    /**
+     * Under repeatable read a look-up sees the catalog as of the transaction's snapshot, which may be
+     * old: its answers are not kept for other sessions, and no other look-up runs in that transaction
+     * (the question is asked again once the session is idle).
+     */
+    @Test
+    void aLookUpUnderRepeatableReadKeepsNothing() throws Exception {
+        try (CachingProxy proxy = CachingProxy.memory();
+             Twin session = Twin.open(proxy, PgEnvironment.SUPERUSER)) {
+            session.both("BEGIN ISOLATION LEVEL REPEATABLE READ");
+            Outcome first = session.noHit(READ);
+            assertThat(session.noHit(READ)).isEqualTo(first);
+            session.both("COMMIT");
+            assertThat(proxy.server().queryCache().catalogHealth().toString())
+                    .contains("skipped=1,");
+            assertThat(session.cache(READ)).isEqualTo(first);
+        }
+    }
 }

@@ -24,7 +24,10 @@ public final class Psql {
         return Files.isExecutable(PSQL);
     }
 
-    /** {@code psql -X -A -t "conninfo" -c command...}, with these environment variables (PGPASSWORD...). */
+    /**
+     * {@code psql -X -A -t "conninfo" -c command...}, with these environment variables; PGPASSWORD is
+     * the superuser's test password unless they set it.
+     */
     public static Result run(String conninfo, Map<String, String> environment, String... commands)
             throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of(PSQL.toString(), "-X", "-A", "-t", "-d", conninfo));
@@ -34,6 +37,7 @@ public final class Psql {
         }
         ProcessBuilder builder = new ProcessBuilder(command);
         builder.environment().put("PGCONNECT_TIMEOUT", "10");
+        builder.environment().put("PGPASSWORD", PgEnvironment.passwordOf(PgEnvironment.SUPERUSER));
         builder.environment().putAll(environment);
         Process process = builder.start();
         process.getOutputStream().close();

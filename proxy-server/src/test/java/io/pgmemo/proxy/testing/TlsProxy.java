@@ -26,10 +26,15 @@ public record TlsProxy(PgmemoServer server) implements AutoCloseable {
         return server.boundAddress().getPort();
     }
 
-    /** pgjdbc to this proxy at {@code host} (a name or address of the loopback), user postgres and its password by default. */
+    /** pgjdbc to this proxy at {@code host} (a name or address of the loopback), user postgres by default. */
     public Connection connect(String host, Properties properties) throws SQLException {
+        Properties all = new Properties();
+        all.setProperty("user", PgEnvironment.SUPERUSER);
+        all.setProperty("connectTimeout", "10");
+        all.setProperty("socketTimeout", "60");
+        all.putAll(properties);
         return DriverManager.getConnection("jdbc:postgresql://" + host + ":" + port() + "/" + PgEnvironment.DATABASE,
-                PgEnvironment.withDefaults(properties));
+                PgEnvironment.withDefaults(all));
     }
 
     @Override

@@ -147,7 +147,7 @@ class UpstreamTlsTest {
         }
     }
 
-    /** The catalog look-ups that decide what is cacheable run in the session, over its TLS upstream connection. */
+    /** The catalog look-ups that decide what is cacheable run inside the client's TLS session: reads hit. */
     @Test
     void theCacheReadsTheCatalogOverTls() throws Exception {
         try (Connection direct = upstream.connect(props("sslmode", "require"));
