@@ -348,6 +348,7 @@ start_pgbouncer() {
   [[ "$secret" == SCRAM-SHA-256\$* ]] || die "the role's secret is not a SCRAM secret: ${secret:0:14}..."
   printf '"%s" "%s"\n' "$ROLE" "$secret" >"$bdir/userlist.txt"
   BOUNCER_AUTH="SCRAM secret from pg_authid"
+  [ "$mode" = trust ] && BOUNCER_AUTH="none (auth_type trust, upstream trust)"
   {
     echo "[databases]"
     echo "$DB = host=$HOST port=$PG_PORT dbname=$DB"
@@ -549,7 +550,7 @@ for mode in $MODES; do
       warn="$(grep -m1 'catalog look-ups in database "'"$DB"'" fail' "$MDIR/pgmemo-cache.log" || true)"
       if [ -n "$warn" ]; then
         echo "pgmemo-cache log: $(sed 's/.*\(catalog look-ups in database "[^"]*" fail ([^)]*)\).*/\1/' <<<"$warn"); relayed uncached" \
-          "($(grep -c 'catalog look-ups in database' "$MDIR/pgmemo-cache.log") such WARN line(s))"
+          "($(grep -c 'catalog look-ups in database "'"$DB"'" fail' "$MDIR/pgmemo-cache.log") such WARN line(s))"
       else
         echo "CHECK FAILED: pgmemo-cache logged no 'catalog look-ups in database \"$DB\" fail' warning"
         ANY_FAILED=1
