@@ -118,6 +118,10 @@ fi
 
 # What the tls mode needs: openssl for the certificates and a pgmemo with the TLS options.
 TLS_WHY=""
+if [[ " $MODES " == *" tls "* ]] && ! command -v openssl >/dev/null 2>&1; then
+  log "openssl not found: installing it with apt-get"
+  apt_install openssl || true
+fi
 if ! command -v openssl >/dev/null 2>&1; then
   TLS_WHY="openssl not found (apt-get install openssl)"
 elif ! "$JAVA" -jar "$JAR" --help 2>&1 | grep -q -- '--client-tls'; then
