@@ -445,6 +445,12 @@ public final class SessionCache {
     }
 
     private void onQuery(Frame frame) {
+        if (cache.catalogHealth().unavailable(startupDatabase) && PlainSelect.matches(frame.body())) {
+            // Nothing of the database is cached meanwhile, and such a read changes nothing: relay it.
+            cache.catalogHealth().relayedUncached();
+            send(frame, new Expectation.Forward(Invalidation.NONE, takeParses()));
+            return;
+        }
         String sql = ((Query) FrontendMessage.decode(frame)).sql();
         boolean idle = expected.isEmpty() && status == TransactionStatus.IDLE && !forwardingCycle;
         if (state != null && idle) {
