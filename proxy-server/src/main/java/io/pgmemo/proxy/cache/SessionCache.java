@@ -757,10 +757,7 @@ public final class SessionCache {
     }
 
     private void sendProbe() {
-        ByteBuf probe = upstream.alloc().buffer();
-        new Query(SessionProbe.SQL).encode(probe);
-        expected.add(new Expectation.Probe());
-        upstream.writeAndFlush(probe, upstream.voidPromise());
+        sendOwn(SessionProbe.SQL, new Expectation.Probe());
     }
 
     /** Drops what the statement may have changed now, and again when its transaction ends. */
