@@ -5,6 +5,7 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 
 /**
@@ -89,48 +90,49 @@ final class CatalogSql {
     }
 
     static CatalogLookUp relationsNamed(Collection<String> names, Map<String, List<Relation>> into) {
-        String sql = RELATION_COLUMNS + "WHERE c.relname = ANY(" + textArray(names) + ")";
-        return new CatalogLookUp("relations " + names, sql, rows -> {
-            Map<String, List<Relation>> out = emptyLists(names);
-            for (String[] row : rows) {
-                Relation r = relation(row);
-                out.get(r.name()).add(r);
-            }
-            into.putAll(out);
-        });
+        return byName("relations", RELATION_COLUMNS + "WHERE c.relname = ANY(" + textArray(names) + ")", names,
+                CatalogSql::relation, Relation::name, into);
     }
 
     static CatalogLookUp relationsByOid(Collection<Long> oids, Map<Long, Relation> into) {
-        String sql = RELATION_COLUMNS + "WHERE c.oid = ANY(" + oidArray(oids) + ")";
-        return new CatalogLookUp("relations " + oids, sql, rows -> {
-            for (String[] row : rows) {
-                Relation r = relation(row);
-                into.put(r.oid(), r);
-            }
-            oids.forEach(oid -> into.putIfAbsent(oid, Relation.GONE));
-        });
+        return byOid("relations", RELATION_COLUMNS + "WHERE c.oid = ANY(" + oidArray(oids) + ")", oids,
+                CatalogSql::relation, Relation::oid, Relation.GONE, into);
     }
 
     static CatalogLookUp routinesNamed(Collection<String> names, Map<String, List<Routine>> into) {
-        String sql = ROUTINE_COLUMNS + "WHERE p.proname = ANY(" + textArray(names) + ")";
-        return new CatalogLookUp("functions " + names, sql, rows -> {
-            Map<String, List<Routine>> out = emptyLists(names);
+        return byName("functions", ROUTINE_COLUMNS + "WHERE p.proname = ANY(" + textArray(names) + ")", names,
+                CatalogSql::routine, Routine::name, into);
+    }
+
+    static CatalogLookUp routinesByOid(Collection<Long> oids, Map<Long, Routine> into) {
+        return byOid("functions", ROUTINE_COLUMNS + "WHERE p.oid = ANY(" + oidArray(oids) + ")", oids,
+                CatalogSql::routine, Routine::oid, Routine.GONE, into);
+    }
+
+    /** Every row with each name, in any schema; a name without rows is kept as an empty list. */
+    private static <T> CatalogLookUp byName(String what, String sql, Collection<String> names,
+                                            Function<String[], T> parse, Function<T, String> nameOf,
+                                            Map<String, List<T>> into) {
+        return new CatalogLookUp(what + " " + names, sql, rows -> {
+            Map<String, List<T>> out = emptyLists(names);
             for (String[] row : rows) {
-                Routine r = routine(row);
-                out.get(r.name()).add(r);
+                T t = parse.apply(row);
+                out.get(nameOf.apply(t)).add(t);
             }
             into.putAll(out);
         });
     }
 
-    static CatalogLookUp routinesByOid(Collection<Long> oids, Map<Long, Routine> into) {
-        String sql = ROUTINE_COLUMNS + "WHERE p.oid = ANY(" + oidArray(oids) + ")";
-        return new CatalogLookUp("functions " + oids, sql, rows -> {
+    /** The row of each OID; an OID without one is kept as {@code gone}. */
+    private static <T> CatalogLookUp byOid(String what, String sql, Collection<Long> oids,
+                                           Function<String[], T> parse, Function<T, Long> oidOf, T gone,
+                                           Map<Long, T> into) {
+        return new CatalogLookUp(what + " " + oids, sql, rows -> {
             for (String[] row : rows) {
-                Routine r = routine(row);
-                into.put(r.oid(), r);
+                T t = parse.apply(row);
+                into.put(oidOf.apply(t), t);
             }
-            oids.forEach(oid -> into.putIfAbsent(oid, Routine.GONE));
+            oids.forEach(oid -> into.putIfAbsent(oid, gone));
         });
     }
 

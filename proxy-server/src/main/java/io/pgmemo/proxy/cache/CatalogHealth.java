@@ -39,7 +39,7 @@ final class CatalogHealth {
 
     /** True while reads of the database are relayed without asking its catalog. */
     boolean unavailable(String database) {
-        Outage outage = outages.get(database);
+        Outage outage = database == null ? null : outages.get(database);
         return outage != null && System.nanoTime() - outage.sinceNanos() < RETRY_NANOS;
     }
 

@@ -93,15 +93,15 @@ public final class QueryCache implements AutoCloseable {
      */
     Judgement<ReadVerdict> judgeRead(String database, String searchPath, String role, String shape,
                                      Classification read) {
+        if (catalogHealth.unavailable(database)) {
+            catalogHealth.relayedUncached();
+            return Judgement.of(CatalogHealth.UNAVAILABLE);
+        }
         expireAnswers();
         VerdictKey key = new VerdictKey(database, searchPath, role, shape);
         ReadVerdict verdict = verdicts.get(key);
         if (verdict != null) {
             return Judgement.of(verdict);
-        }
-        if (catalogHealth.unavailable(database)) {
-            catalogHealth.relayedUncached();
-            return Judgement.of(CatalogHealth.UNAVAILABLE);
         }
         long epoch = verdictEpoch.get();
         Judgement<ReadVerdict> judgement = catalog(database).judgeRead(read, searchPath, role);
@@ -140,14 +140,14 @@ public final class QueryCache implements AutoCloseable {
                 || (fromText.isNone() && !StatementEffects.mayCallHiddenFunctions(statements))) {
             return Judgement.of(fromText);
         }
+        if (catalogHealth.unavailable(database)) {
+            return Judgement.of(fromText);
+        }
         expireAnswers();
         String key = writeScopeKey(database, shape, standardConformingStrings);
         Invalidation known = writeScopes.get(key);
         if (known != null) {
             return Judgement.of(known);
-        }
-        if (catalogHealth.unavailable(database)) {
-            return Judgement.of(fromText);
         }
         long epoch = verdictEpoch.get();
         Invalidation scope = Invalidation.NONE;

@@ -445,6 +445,12 @@ public final class SessionCache {
     }
 
     private void onQuery(Frame frame) {
+        if (cache.catalogHealth().unavailable(startupDatabase) && PlainSelect.matches(frame.body())) {
+            // Nothing of the database is cached meanwhile, and such a read changes nothing: relay it.
+            cache.catalogHealth().relayedUncached();
+            send(frame, new Expectation.Forward(Invalidation.NONE, takeParses()));
+            return;
+        }
         String sql = ((Query) FrontendMessage.decode(frame)).sql();
         boolean idle = expected.isEmpty() && status == TransactionStatus.IDLE && !forwardingCycle;
         if (state != null && idle) {
@@ -751,10 +757,7 @@ public final class SessionCache {
     }
 
     private void sendProbe() {
-        ByteBuf probe = upstream.alloc().buffer();
-        new Query(SessionProbe.SQL).encode(probe);
-        expected.add(new Expectation.Probe());
-        upstream.writeAndFlush(probe, upstream.voidPromise());
+        sendOwn(SessionProbe.SQL, new Expectation.Probe());
     }
 
     /** Drops what the statement may have changed now, and again when its transaction ends. */

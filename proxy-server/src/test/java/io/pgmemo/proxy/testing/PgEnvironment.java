@@ -98,15 +98,29 @@ public final class PgEnvironment implements AutoCloseable {
 
     /** pg_reload_conf() only signals the postmaster: wait until a wrong password is refused. */
     private static void awaitPasswordsEnforced(int port) throws Exception {
+        awaitRefusal(() -> connect(port, credentials(MD5_USER, "wrong")), "28P01");
+    }
+
+    /** A way to log in, for {@link #awaitRefusal}. */
+    @FunctionalInterface
+    public interface Login {
+        Connection connect() throws SQLException;
+    }
+
+    /**
+     * Waits until {@code login} is refused with {@code sqlState}: a new pg_hba.conf is read only some
+     * time after pg_reload_conf() returns.
+     */
+    public static void awaitRefusal(Login login, String sqlState) throws Exception {
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
         while (true) {
-            try (Connection ignored = connect(port, credentials(MD5_USER, "wrong"))) {
+            try (Connection ignored = login.connect()) {
                 if (System.nanoTime() > deadline) {
                     throw new IllegalStateException("pg_hba.conf reload did not take effect");
                 }
                 Thread.sleep(50);
             } catch (SQLException e) {
-                if ("28P01".equals(e.getSQLState())) {
+                if (sqlState.equals(e.getSQLState())) {
                     return;
                 }
                 throw e;

@@ -85,20 +85,7 @@ public final class TlsPostgres implements AutoCloseable {
 
     /** pg_reload_conf() only signals the postmaster: wait until a plaintext login is refused. */
     private void awaitPlaintextRefused() throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (true) {
-            try (Connection ignored = connect(PgEnvironment.props("sslmode", "disable"))) {
-                if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("pg_hba.conf reload did not take effect");
-                }
-                Thread.sleep(50);
-            } catch (SQLException e) {
-                if ("28000".equals(e.getSQLState())) {
-                    return;
-                }
-                throw e;
-            }
-        }
+        PgEnvironment.awaitRefusal(() -> connect(PgEnvironment.props("sslmode", "disable")), "28000");
     }
 
     public int port() {
