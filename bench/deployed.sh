@@ -338,7 +338,7 @@ start_pgmemo() {
   pid=$!
   PGMEMO_PIDS+=("$pid")
   wait_for "pgmemo $name" "$pid" "$HOST" "$port" "$MDIR/$name.log" "pgmemo listening on"
-  add_target "$name" "$port" "$MDIR/$name.log"
+  add_target "$name" "$port" "$MDIR/$name.log" "$pid"
 }
 
 # start_pgbouncer MODE: PgBouncer, session pooling, on a new port; SCRAM passthrough with the role's
@@ -395,13 +395,18 @@ start_pgbouncer() {
     err="$(PGSSLMODE="$SSLMODE" PGCHANNELBINDING="$CHANNEL_BINDING" timeout 30 psql -X -q -At -h "$HOST" -p "$port" -U "$ROLE" -d "$DB" \
       -c 'SELECT 1' 2>&1 >/dev/null)" || die "PgBouncer cannot log in upstream: $err"
   fi
-  add_target pgbouncer "$port" ""
+  add_target pgbouncer "$port" "" "$BOUNCER_PID"
 }
 
 T_NAMES=()
 T_PORTS=()
 T_LOGS=()
-add_target() { T_NAMES+=("$1"); T_PORTS+=("$2"); T_LOGS+=("$3"); }
+T_PIDS=()
+add_target() { T_NAMES+=("$1"); T_PORTS+=("$2"); T_LOGS+=("$3"); T_PIDS+=("${4:-}"); }
+
+CLK_TCK="$(getconf CLK_TCK)"
+# cpu_ticks PID: the process's user + system CPU so far, in clock ticks (empty without a PID)
+cpu_ticks() { [ -n "$1" ] && [ -r "/proc/$1/stat" ] && awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 
 # ---------------------------------------------------------------- runs
 RESULTS="$WORK/results.tsv"
@@ -418,7 +423,7 @@ run_pgbench() { # run_pgbench TARGET_INDEX SECONDS OUTFILE
 }
 
 measure() { # measure MODE: warm-up, then ROUNDS rounds over all targets, interleaved
-  local mode="$1" warmed=0 chunk i k round name out rc tps lat failed n=${#T_NAMES[@]}
+  local mode="$1" warmed=0 chunk i k round name out rc tps lat failed cpu0 cpu1 txs cpu n=${#T_NAMES[@]}
   while [ "$warmed" -lt "$WARMUP" ]; do
     chunk=$((WARMUP - warmed < DURATION ? WARMUP - warmed : DURATION))
     log "$mode: warm-up, ${chunk}s per target ($((warmed + chunk)) of ${WARMUP}s)"
@@ -434,8 +439,15 @@ measure() { # measure MODE: warm-up, then ROUNDS rounds over all targets, interl
       name="${T_NAMES[$i]}"
       out="$MDIR/run-$round-$name.log"
       rc=0
+      cpu0="$(cpu_ticks "${T_PIDS[$i]}" || true)"
       run_pgbench "$i" "$DURATION" "$out" || rc=$?
+      cpu1="$(cpu_ticks "${T_PIDS[$i]}" || true)"
       tps="$(sed -n 's/^tps = \([0-9.]*\).*/\1/p' "$out" | tail -n1)"
+      txs="$(sed -n 's/^number of transactions actually processed: \([0-9]*\).*/\1/p' "$out" | head -n1)"
+      cpu=NA
+      if [ -n "$cpu0" ] && [ -n "$cpu1" ] && [ -n "$txs" ] && [ "$txs" -gt 0 ]; then
+        cpu="$(awk -v d="$((cpu1 - cpu0))" -v hz="$CLK_TCK" -v n="$txs" 'BEGIN { printf "%.1f", d * 1e6 / hz / n }')"
+      fi
       lat="$(sed -n 's/^latency average = \([0-9.]*\) ms.*/\1/p' "$out" | head -n1)"
       failed="$(sed -n 's/^number of failed transactions: \([0-9]*\).*/\1/p' "$out" | head -n1)"
       if [ "$rc" != 0 ] || [ -z "$tps" ] || [ "${failed:-0}" != 0 ]; then
@@ -444,9 +456,9 @@ measure() { # measure MODE: warm-up, then ROUNDS rounds over all targets, interl
         tail -n 10 "$out" >&2
         tps="" lat=""
       else
-        log "$mode round $round $name: tps $tps, latency avg $lat ms"
+        log "$mode round $round $name: tps $tps, latency avg $lat ms, proxy CPU $cpu us per query"
       fi
-      printf '%s\t%s\t%s\t%s\t%s\n' "$mode" "$name" "$round" "${tps:-NA}" "${lat:-NA}" >>"$RESULTS"
+      printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$mode" "$name" "$round" "${tps:-NA}" "${lat:-NA}" "$cpu" >>"$RESULTS"
     done
   done
 }
@@ -458,25 +470,30 @@ report() {
   echo "== mode $mode: $(mode_title "$mode")"
   awk -F'\t' -v mode="$mode" -v order="$(IFS=,; echo "${T_NAMES[*]}")" -v num="$num" -v den="$den" \
       -v csv="${RESULTS_CSV:-}" -v summary="$SUMMARY" '
-    $1 == mode { key = $2; if ($4 == "NA") bad[key] = 1; else { tps[key] += $4; lat[key] += $5; n[key]++ } }
+    $1 == mode { key = $2; if ($4 == "NA") bad[key] = 1; else { tps[key] += $4; lat[key] += $5; n[key]++ }
+                 if ($6 != "NA") { cpu[key] += $6; nc[key]++ } }
     function ok(k) { return n[k] > 0 && !(k in bad) }
     END {
       nt = split(order, t, ",")
-      fmt = "%-16s %10s %16s %10s\n"
-      printf fmt, "target", "TPS", "avg latency ms", "vs direct"
+      fmt = "%-16s %10s %16s %10s %14s\n"
+      printf fmt, "target", "TPS", "avg latency ms", "vs direct", "CPU us/query"
       dt = ok("direct") ? tps["direct"] / n["direct"] : 0
       for (b = 1; b <= nt; b++) {
         k = t[b]
-        if (!ok(k)) { printf fmt, k, "FAILED", "-", "-"; if (csv != "") print mode "," k ",,," >> csv; continue }
+        if (!ok(k)) { printf fmt, k, "FAILED", "-", "-", "-"; if (csv != "") print mode "," k ",,," >> csv; continue }
         avg = tps[k] / n[k]; l = lat[k] / n[k]
         r = dt > 0 ? sprintf("%.2f", avg / dt) : "-"
-        printf fmt, k, sprintf("%.0f", avg), sprintf("%.3f", l), r
+        c = nc[k] > 0 ? sprintf("%.1f", cpu[k] / nc[k]) : "-"
+        printf fmt, k, sprintf("%.0f", avg), sprintf("%.3f", l), r, c
         if (csv != "") printf "%s,%s,%.1f,%.3f,%s\n", mode, k, avg, l, r >> csv
       }
       if (den == "") exit
       if (ok(num) && ok(den)) {
         r = sprintf("%.2f", (tps[num] / n[num]) / (tps[den] / n[den]))
         printf "TPS ratio %s / %s: %s\n", num, den, r
+        if (nc[num] > 0 && nc[den] > 0)
+          printf "CPU per query %s / %s (user + system of the process, from /proc): %.2f\n", num, den,
+            (cpu[num] / nc[num]) / (cpu[den] / nc[den])
         printf "%-6s %s / %s %s  (TPS %.0f / %.0f)\n", mode, num, den, r, tps[num] / n[num], tps[den] / n[den] >> summary
       } else {
         printf "TPS ratio %s / %s: not measured (a run failed)\n", num, den
