@@ -85,13 +85,7 @@ public final class PgEnvironment implements AutoCloseable {
             st.execute("CREATE ROLE " + TRUST_USER + " LOGIN SUPERUSER");
             st.execute("SET password_encryption = 'md5'");
             st.execute("CREATE ROLE " + MD5_USER + " LOGIN PASSWORD '" + MD5_PASSWORD + "'");
-            String hbaFile;
-            try (ResultSet rs = st.executeQuery("SHOW hba_file")) {
-                rs.next();
-                hbaFile = rs.getString(1);
-            }
-            Files.writeString(Path.of(hbaFile), HBA);
-            st.execute("SELECT pg_reload_conf()");
+            replaceHba(st, HBA);
         }
         awaitPasswordsEnforced(port);
     }
@@ -99,6 +93,20 @@ public final class PgEnvironment implements AutoCloseable {
     /** pg_reload_conf() only signals the postmaster: wait until a wrong password is refused. */
     private static void awaitPasswordsEnforced(int port) throws Exception {
         awaitRefusal(() -> connect(port, credentials(MD5_USER, "wrong")), "28P01");
+    }
+
+    /**
+     * Writes {@code hba} over the server's pg_hba.conf and asks it to reload; see {@link #awaitRefusal}
+     * for when that has taken effect.
+     */
+    public static void replaceHba(Statement superuser, String hba) throws Exception {
+        String hbaFile;
+        try (ResultSet rs = superuser.executeQuery("SHOW hba_file")) {
+            rs.next();
+            hbaFile = rs.getString(1);
+        }
+        Files.writeString(Path.of(hbaFile), hba);
+        superuser.execute("SELECT pg_reload_conf()");
     }
 
     /** A way to log in, for {@link #awaitRefusal}. */

@@ -96,6 +96,16 @@ public final class TestCertificates {
                 now.plus(Duration.ofDays(30)));
     }
 
+    /** A new CA and a server certificate it signed for localhost and 127.0.0.1, written to {@code dir}. */
+    public record LocalFiles(Path ca, ServerFiles server) {
+    }
+
+    /** Writes ca.crt (a new CA named {@code caName}) and local.crt/local.key ({@link #localServer}). */
+    public static LocalFiles writeLocal(Path dir, String caName) {
+        Issued authority = ca(caName);
+        return new LocalFiles(writeCa(dir, "ca", authority), writeServer(dir, "local", localServer(authority)));
+    }
+
     /** Writes the CA's certificate as a PEM file, as a client's root certificate. */
     public static Path writeCa(Path dir, String name, Issued ca) {
         Path file = dir.resolve(name + ".crt");

@@ -5,7 +5,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
@@ -72,13 +71,7 @@ public final class TlsPostgres implements AutoCloseable {
              Statement st = admin.createStatement()) {
             st.execute("SET password_encryption = 'scram-sha-256'");
             st.execute("CREATE ROLE " + SCRAM_USER + " LOGIN PASSWORD '" + SCRAM_PASSWORD + "'");
-            String hbaFile;
-            try (ResultSet rs = st.executeQuery("SHOW hba_file")) {
-                rs.next();
-                hbaFile = rs.getString(1);
-            }
-            Files.writeString(Path.of(hbaFile), HBA);
-            st.execute("SELECT pg_reload_conf()");
+            PgEnvironment.replaceHba(st, HBA);
         }
         awaitPlaintextRefused();
     }

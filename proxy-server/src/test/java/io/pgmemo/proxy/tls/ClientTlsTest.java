@@ -36,9 +36,9 @@ class ClientTlsTest {
 
     @BeforeAll
     static void issueCertificates() {
-        TestCertificates.Issued authority = TestCertificates.ca("pgmemo client-side test CA");
-        ca = TestCertificates.writeCa(dir, "ca", authority);
-        local = TestCertificates.writeServer(dir, "local", TestCertificates.localServer(authority));
+        TestCertificates.LocalFiles files = TestCertificates.writeLocal(dir, "pgmemo client-side test CA");
+        ca = files.ca();
+        local = files.server();
     }
 
     @ParameterizedTest(name = "sslmode={0} host={1}")

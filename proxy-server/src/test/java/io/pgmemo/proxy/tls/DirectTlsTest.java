@@ -9,7 +9,6 @@ import io.pgmemo.proxy.testing.ProxyTest;
 import io.pgmemo.proxy.testing.RawPgClient;
 import io.pgmemo.proxy.testing.Rows;
 import io.pgmemo.proxy.testing.TestCertificates;
-import io.pgmemo.proxy.testing.TestCertificates.ServerFiles;
 import io.pgmemo.proxy.testing.TlsProxy;
 import java.io.DataInputStream;
 import java.io.InputStream;
@@ -42,10 +41,9 @@ class DirectTlsTest {
 
     @BeforeAll
     static void startProxy() throws Exception {
-        TestCertificates.Issued authority = TestCertificates.ca("pgmemo direct TLS test CA");
-        ca = TestCertificates.writeCa(dir, "ca", authority);
-        ServerFiles local = TestCertificates.writeServer(dir, "local", TestCertificates.localServer(authority));
-        proxy = TlsProxy.start(local, ClientTlsMode.REQUIRE);
+        TestCertificates.LocalFiles files = TestCertificates.writeLocal(dir, "pgmemo direct TLS test CA");
+        ca = files.ca();
+        proxy = TlsProxy.start(files.server(), ClientTlsMode.REQUIRE);
     }
 
     @AfterAll

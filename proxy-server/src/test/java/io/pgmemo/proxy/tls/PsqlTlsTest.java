@@ -8,7 +8,6 @@ import io.pgmemo.proxy.testing.PgEnvironment;
 import io.pgmemo.proxy.testing.ProxyTest;
 import io.pgmemo.proxy.testing.Psql;
 import io.pgmemo.proxy.testing.TestCertificates;
-import io.pgmemo.proxy.testing.TestCertificates.ServerFiles;
 import io.pgmemo.proxy.testing.TlsProxy;
 import java.nio.file.Path;
 import java.util.Map;
@@ -32,10 +31,9 @@ class PsqlTlsTest {
     @BeforeAll
     static void startProxy() throws Exception {
         assumeTrue(Psql.available(), "needs " + Psql.PSQL);
-        TestCertificates.Issued authority = TestCertificates.ca("pgmemo psql test CA");
-        ca = TestCertificates.writeCa(dir, "ca", authority);
-        ServerFiles local = TestCertificates.writeServer(dir, "local", TestCertificates.localServer(authority));
-        proxy = TlsProxy.start(local, ClientTlsMode.REQUIRE);
+        TestCertificates.LocalFiles files = TestCertificates.writeLocal(dir, "pgmemo psql test CA");
+        ca = files.ca();
+        proxy = TlsProxy.start(files.server(), ClientTlsMode.REQUIRE);
     }
 
     @AfterAll
