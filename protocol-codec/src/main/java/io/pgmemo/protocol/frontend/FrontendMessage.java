@@ -8,12 +8,17 @@ import io.pgmemo.protocol.Frame;
  * {@link Frame} and is forwarded untouched.
  */
 public sealed interface FrontendMessage
-        permits Query, Parse, Bind, Describe, Execute, Close, Sync, Flush, Terminate {
+        permits Query, Parse, Bind, Describe, Execute, Close, Sync, Flush, Terminate,
+        SaslInitialResponse, SaslResponse, PasswordMessage {
 
     /** Writes the whole message: type byte, length, body. */
     void encode(ByteBuf out);
 
-    /** Decodes a typed view of the frame, or returns null when the proxy does not intercept its type. */
+    /**
+     * Decodes a typed view of the frame, or returns null when the proxy does not intercept its type.
+     * PasswordMessage, SASLInitialResponse and SASLResponse share the type byte 'p': only the login
+     * exchange knows which one is due, so it decodes them itself.
+     */
     static FrontendMessage decode(Frame frame) {
         ByteBuf body = frame.body();
         return switch (frame.frontendType()) {

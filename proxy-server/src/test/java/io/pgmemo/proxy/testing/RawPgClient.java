@@ -1,5 +1,14 @@
 package io.pgmemo.proxy.testing;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.pgmemo.protocol.backend.Authentication;
+import io.pgmemo.protocol.frontend.FrontendMessage;
+import io.pgmemo.protocol.frontend.SaslInitialResponse;
+import io.pgmemo.protocol.frontend.SaslResponse;
+import io.pgmemo.protocol.scram.ScramClient;
+import io.pgmemo.protocol.scram.ScramException;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.EOFException;
@@ -12,6 +21,7 @@ import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /** A PostgreSQL client speaking raw bytes over a socket, for what pgjdbc would never send. */
@@ -179,7 +189,7 @@ public final class RawPgClient implements AutoCloseable {
      */
     public void startup(String user) throws IOException {
         send(startupMessage(user, PgEnvironment.DATABASE));
-        ScramClient scram = new ScramClient(PgEnvironment.passwordOf(user));
+        ScramClient scram = new ScramClient(ScramClient.password(PgEnvironment.passwordOf(user)), null, false);
         while (true) {
             Message message = readMessage();
             if (message.type() != 'R') {
@@ -190,21 +200,34 @@ public final class RawPgClient implements AutoCloseable {
                 continue;
             }
             ByteBuffer body = ByteBuffer.wrap(message.body());
-            switch (body.getInt()) {
-                case 10 -> send(message('p', scram.initialResponse()));
-                case 11 -> send(message('p', finalResponse(scram, body)));
-                default -> { }
+            try {
+                answerAuthentication(scram, body.getInt(), body);
+            } catch (ScramException e) {
+                throw new IOException("SCRAM exchange failed: " + e.getMessage(), e);
             }
         }
     }
 
-    private static byte[] finalResponse(ScramClient scram, ByteBuffer serverFirst) throws IOException {
-        byte[] text = new byte[serverFirst.remaining()];
-        serverFirst.get(text);
+    private void answerAuthentication(ScramClient scram, int code, ByteBuffer data) throws IOException,
+            ScramException {
+        byte[] rest = new byte[data.remaining()];
+        data.get(rest);
+        switch (code) {
+            case Authentication.SASL -> send(encoded(new SaslInitialResponse(
+                    scram.mechanism(List.of("SCRAM-SHA-256")), scram.clientFirst())));
+            case Authentication.SASL_CONTINUE -> send(encoded(new SaslResponse(scram.clientFinal(rest))));
+            case Authentication.SASL_FINAL -> scram.checkServerFinal(rest);
+            default -> { }
+        }
+    }
+
+    private static byte[] encoded(FrontendMessage message) {
+        ByteBuf out = Unpooled.buffer();
         try {
-            return scram.finalResponse(new String(text, StandardCharsets.US_ASCII));
-        } catch (java.security.GeneralSecurityException e) {
-            throw new IOException("SCRAM exchange failed", e);
+            message.encode(out);
+            return ByteBufUtil.getBytes(out);
+        } finally {
+            out.release();
         }
     }
 
