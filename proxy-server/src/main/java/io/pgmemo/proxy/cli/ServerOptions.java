@@ -5,6 +5,7 @@ import ch.qos.logback.classic.Logger;
 import io.pgmemo.protocol.FrontendDecoder;
 import io.pgmemo.proxy.config.HostPort;
 import io.pgmemo.proxy.config.ProxyConfig;
+import java.nio.file.Path;
 import java.time.Duration;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Mixin;
@@ -47,6 +48,13 @@ final class ServerOptions {
                     + "(env PGMEMO_LOG_LEVEL). Default: ${DEFAULT-VALUE}.")
     String logLevel;
 
+    @Option(names = "--auth-file", paramLabel = "FILE", defaultValue = "${env:PGMEMO_AUTH_FILE}",
+            description = "Users pgmemo authenticates itself, in PgBouncer's auth_file format: \"user\" "
+                    + "\"SCRAM-SHA-256$...\" (the role's verifier from pg_authid) or \"user\" \"password\". "
+                    + "Their clients may use SCRAM channel binding; other users' logins are relayed to the "
+                    + "upstream (env PGMEMO_AUTH_FILE). Read once at start.")
+    Path authFile;
+
     @Mixin
     CacheCliOptions cache;
 
@@ -58,7 +66,7 @@ final class ServerOptions {
             throw new IllegalArgumentException("--max-message-bytes must be between 64kB and 2GB");
         }
         return new ProxyConfig(listen, upstream, connectTimeout, (int) maxMessageBytes, shutdownTimeout, ioThreads,
-                cache.toOptions(), tls.toConfig());
+                cache.toOptions(), tls.toConfig(), authFile);
     }
 
     void applyLogLevel() {

@@ -1,5 +1,6 @@
 package io.pgmemo.proxy.config;
 
+import java.nio.file.Path;
 import java.time.Duration;
 
 /**
@@ -13,9 +14,11 @@ import java.time.Duration;
  * @param ioThreads       event-loop threads (0 = one per core)
  * @param cache           the result cache, or {@link CacheOptions#DISABLED}
  * @param tls             TLS toward clients and toward the upstream
+ * @param authFile        the users pgmemo authenticates itself (PgBouncer's auth_file format), or null
  */
 public record ProxyConfig(HostPort listen, HostPort upstream, Duration connectTimeout, int maxMessageBytes,
-                          Duration shutdownTimeout, int ioThreads, CacheOptions cache, TlsConfig tls) {
+                          Duration shutdownTimeout, int ioThreads, CacheOptions cache, TlsConfig tls,
+                          Path authFile) {
 
     public static final int DEFAULT_MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
 
@@ -31,28 +34,36 @@ public record ProxyConfig(HostPort listen, HostPort upstream, Duration connectTi
     /** Defaults for everything but the two addresses. */
     public static ProxyConfig of(HostPort listen, HostPort upstream) {
         return new ProxyConfig(listen, upstream, Duration.ofSeconds(5), DEFAULT_MAX_MESSAGE_BYTES,
-                Duration.ofSeconds(30), 0, CacheOptions.DISABLED, TlsConfig.DEFAULT);
+                Duration.ofSeconds(30), 0, CacheOptions.DISABLED, TlsConfig.DEFAULT, null);
     }
 
     public ProxyConfig withShutdownTimeout(Duration timeout) {
-        return new ProxyConfig(listen, upstream, connectTimeout, maxMessageBytes, timeout, ioThreads, cache, tls);
+        return new ProxyConfig(listen, upstream, connectTimeout, maxMessageBytes, timeout, ioThreads, cache, tls,
+                authFile);
     }
 
     public ProxyConfig withConnectTimeout(Duration timeout) {
-        return new ProxyConfig(listen, upstream, timeout, maxMessageBytes, shutdownTimeout, ioThreads, cache, tls);
+        return new ProxyConfig(listen, upstream, timeout, maxMessageBytes, shutdownTimeout, ioThreads, cache, tls,
+                authFile);
     }
 
     public ProxyConfig withCache(CacheOptions options) {
         return new ProxyConfig(listen, upstream, connectTimeout, maxMessageBytes, shutdownTimeout, ioThreads, options,
-                tls);
+                tls, authFile);
     }
 
     public ProxyConfig withMaxMessageBytes(int bytes) {
-        return new ProxyConfig(listen, upstream, connectTimeout, bytes, shutdownTimeout, ioThreads, cache, tls);
+        return new ProxyConfig(listen, upstream, connectTimeout, bytes, shutdownTimeout, ioThreads, cache, tls,
+                authFile);
+    }
+
+    public ProxyConfig withAuthFile(Path file) {
+        return new ProxyConfig(listen, upstream, connectTimeout, maxMessageBytes, shutdownTimeout, ioThreads, cache,
+                tls, file);
     }
 
     public ProxyConfig withTls(TlsConfig settings) {
         return new ProxyConfig(listen, upstream, connectTimeout, maxMessageBytes, shutdownTimeout, ioThreads, cache,
-                settings);
+                settings, authFile);
     }
 }

@@ -7,12 +7,14 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.pgmemo.protocol.FrontendDecoder;
+import io.pgmemo.proxy.auth.AuthFile;
 import io.pgmemo.proxy.cache.QueryCache;
 import io.pgmemo.proxy.config.CacheOptions;
 import io.pgmemo.proxy.config.ProxyConfig;
 import io.pgmemo.proxy.session.FrontendHandler;
 import io.pgmemo.proxy.session.Session;
 import io.pgmemo.proxy.session.SessionRegistry;
+import io.pgmemo.proxy.session.SessionServices;
 import io.pgmemo.proxy.session.UpstreamConnector;
 import io.pgmemo.proxy.tls.ClientTls;
 import io.pgmemo.proxy.tls.DirectTlsDetector;
@@ -44,12 +46,14 @@ public final class PgmemoServer implements AutoCloseable {
     /** Binds the listen address; returns once clients can connect. */
     public PgmemoServer start() throws InterruptedException {
         TlsContexts tls = TlsContexts.load(config.tls());
+        AuthFile logins = AuthFile.load(config.authFile());
         queryCache = openCache();
         acceptor = transport.newGroup(1);
         workers = transport.newGroup(ioThreads());
         UpstreamConnector connector = new UpstreamConnector(transport.socketChannel(), config.upstream(),
                 config.connectTimeout(), tls.upstream());
         ClientTls clientTls = tls.client();
+        SessionServices services = new SessionServices(connector, registry, queryCache, clientTls, logins);
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(acceptor, workers)
                 .channel(transport.serverChannel())
@@ -66,7 +70,7 @@ public final class PgmemoServer implements AutoCloseable {
                         }
                         ch.pipeline().addLast("frontendDecoder", decoder);
                         ch.pipeline().addLast("frontendHandler",
-                                new FrontendHandler(decoder, connector, registry, queryCache, clientTls));
+                                new FrontendHandler(decoder, services));
                     }
                 });
         try {
@@ -78,6 +82,10 @@ public final class PgmemoServer implements AutoCloseable {
         }
         log.info("pgmemo listening on {} ({}), relaying to {}; {}", boundAddress(), transport.name(),
                 config.upstream(), tls);
+        if (logins.users() > 0) {
+            log.info("auth file {}: pgmemo authenticates its {} users itself, relays every other login",
+                    config.authFile(), logins.users());
+        }
         return this;
     }
 

@@ -12,8 +12,9 @@ import java.util.List;
 /**
  * SCRAM channel binding (RFC 5929 tls-server-end-point) ties the login to the certificate of the
  * TLS connection the client sees, which is pgmemo's, never the upstream's: it cannot cross a proxy
- * that terminates TLS. So the upstream's SCRAM-SHA-256-PLUS is never offered to the client, and a
- * client that insists on binding (channel_binding=require) ends its own login with a clear message.
+ * that terminates TLS. So when pgmemo relays a login, the upstream's SCRAM-SHA-256-PLUS is never
+ * offered to the client, and a client that insists on binding (channel_binding=require) ends its
+ * own login with a clear message. Users of the auth file bind to pgmemo itself: see LocalLogin.
  *
  * <p>A client on TLS that could bind but sees no -PLUS says so with the GS2 flag 'y'. An upstream
  * on TLS must then refuse the login (RFC 5802 section 6, downgrade protection: "SCRAM channel
@@ -60,8 +61,8 @@ final class ChannelBinding {
                         + "connection is encrypted separately")
                 .detail("The client can bind the login to pgmemo's TLS certificate only, which the upstream "
                         + "does not know; the upstream refuses such a client.")
-                .hint("Connect with channel_binding=disable (libpq) or channelBinding=disable (pgjdbc), or run "
-                        + "pgmemo with --upstream-tls disable.")
+                .hint("List the user in pgmemo's --auth-file so that pgmemo checks the login itself, or connect "
+                        + "with channel_binding=disable (libpq) or channelBinding=disable (pgjdbc).")
                 .build();
     }
 }

@@ -13,7 +13,6 @@ import io.pgmemo.protocol.startup.CancelRequest;
 import io.pgmemo.protocol.startup.GssEncRequest;
 import io.pgmemo.protocol.startup.SslRequest;
 import io.pgmemo.protocol.startup.StartupMessage;
-import io.pgmemo.proxy.cache.QueryCache;
 import io.pgmemo.proxy.tls.ClientTls;
 import io.pgmemo.proxy.tls.TlsContexts;
 import java.io.IOException;
@@ -31,24 +30,23 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
     private static final byte WILLING = 'S';
 
     private final FrontendDecoder decoder;
+    private final SessionServices services;
     private final UpstreamConnector connector;
     private final SessionRegistry registry;
-    private final QueryCache queryCache;
     private final ClientTls tls;
     private Session session;
 
-    public FrontendHandler(FrontendDecoder decoder, UpstreamConnector connector, SessionRegistry registry,
-                           QueryCache queryCache, ClientTls tls) {
+    public FrontendHandler(FrontendDecoder decoder, SessionServices services) {
         this.decoder = decoder;
-        this.connector = connector;
-        this.registry = registry;
-        this.queryCache = queryCache;
-        this.tls = tls;
+        this.services = services;
+        this.connector = services.connector();
+        this.registry = services.registry();
+        this.tls = services.tls();
     }
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
-        session = new Session(ctx.channel(), decoder, connector, registry, queryCache);
+        session = new Session(ctx.channel(), decoder, services);
         registry.add(session);
         registry.track(ctx.channel());
         ctx.fireChannelActive();

@@ -19,6 +19,8 @@ import io.pgmemo.protocol.backend.ReadyForQuery;
 import io.pgmemo.protocol.backend.TransactionStatus;
 import io.pgmemo.protocol.frontend.Terminate;
 import io.pgmemo.protocol.startup.StartupMessage;
+import io.pgmemo.proxy.auth.AuthFile;
+import io.pgmemo.proxy.auth.LoginSecret;
 import io.pgmemo.proxy.cache.QueryCache;
 import io.pgmemo.proxy.cache.SessionCache;
 import io.pgmemo.proxy.tls.UpstreamTls;
@@ -33,6 +35,7 @@ import org.slf4j.LoggerFactory;
  * <pre>
  *   client ──StartupMessage──▶ proxy ──connect, StartupMessage──▶ upstream
  *   client ◀──────── authentication exchange, relayed unchanged ────────▶ upstream
+ *            (a user of the auth file logs in to pgmemo, then pgmemo upstream: {@link LocalLogin})
  *   client ◀── AuthenticationOk, ParameterStatus*, BackendKeyData, ReadyForQuery ── upstream
  *   client ◀─────────────── every later message, both ways ───────────────▶ upstream
  * </pre>
@@ -49,6 +52,7 @@ public final class Session {
     private final UpstreamConnector connector;
     private final SessionRegistry registry;
     private final QueryCache queryCache;
+    private final AuthFile logins;
     private final Queue<Frame> beforeConnect = new ArrayDeque<>();
     private SessionCache cache;
 
@@ -63,16 +67,18 @@ public final class Session {
     private boolean readyForQuerySeen;
     /** The upstream offered SASL: the client's next PasswordMessage is its SASLInitialResponse. */
     private boolean saslOffered;
+    /** For a user of the auth file: pgmemo checks the client itself, then logs in upstream for it. */
+    private LocalLogin localLogin;
     private boolean draining;
     private boolean closed;
 
-    Session(Channel client, FrontendDecoder decoder, UpstreamConnector connector, SessionRegistry registry,
-            QueryCache queryCache) {
+    Session(Channel client, FrontendDecoder decoder, SessionServices services) {
         this.client = client;
         this.decoder = decoder;
-        this.connector = connector;
-        this.registry = registry;
-        this.queryCache = queryCache;
+        this.connector = services.connector();
+        this.registry = services.registry();
+        this.queryCache = services.queryCache();
+        this.logins = services.logins();
     }
 
     CancelKey cancelKey() {
@@ -100,9 +106,18 @@ public final class Session {
             cache = new SessionCache(queryCache, client, this::sendUpstream);
             cache.startupDatabase(message.database());
         }
+        LoginSecret secret = logins.secretOf(message.user());
+        if (secret != null) {
+            localLogin = new LocalLogin(this, client, message.user(), secret);
+            return;
+        }
+        connectUpstream();
+    }
+
+    void connectUpstream() {
         client.config().setAutoRead(false);
-        log.debug("session {}: user={} database={} connecting to upstream {}", client.id(), message.user(),
-                message.database(), connector.upstream());
+        log.debug("session {}: user={} database={} connecting to upstream {}", client.id(), startup.user(),
+                startup.database(), connector.upstream());
         connector.connect(client.eventLoop(), this).addListener((FutureListener<Channel>) this::onUpstreamConnect);
     }
 
@@ -123,6 +138,9 @@ public final class Session {
         if (cache != null) {
             cache.upstreamConnected(upstream);
         }
+        if (localLogin != null) {
+            localLogin.upstreamConnected(upstream);
+        }
         ByteBuf packet = upstream.alloc().buffer();
         startup.encode(packet);
         upstream.write(packet, upstream.voidPromise());
@@ -132,12 +150,17 @@ public final class Session {
         }
         upstream.flush();
         upstream.config().setAutoRead(true);
-        client.config().setAutoRead(upstream.isWritable());
+        // A client pgmemo authenticated waits for AuthenticationOk: nothing of it is read before.
+        client.config().setAutoRead(!isLoggingIn() && upstream.isWritable());
     }
 
     void onClientFrame(Frame frame) {
         if (closed) {
             frame.release();
+            return;
+        }
+        if (localLogin != null && localLogin.checkingClient()) {
+            localLogin.onClientFrame(frame);
             return;
         }
         if (upstream == null) {
@@ -156,6 +179,12 @@ public final class Session {
         } else {
             sendUpstream(frame);
         }
+    }
+
+    void writeToClient(BackendMessage message) {
+        ByteBuf out = client.alloc().buffer();
+        message.encode(out);
+        client.write(out, client.voidPromise());
     }
 
     /** Checks the client's SASLInitialResponse; see {@link ChannelBinding}. */
@@ -213,6 +242,10 @@ public final class Session {
     // ---- upstream side -----------------------------------------------------------------------
 
     void onUpstreamFrame(Frame frame) {
+        if (isLoggingIn() && frame.backendType() == BackendType.AUTHENTICATION
+                && localLogin.consumed(frame, (Authentication) BackendMessage.decode(frame), upstream)) {
+            return;
+        }
         if (cache != null && !cache.onBackendFrame(frame)) {
             frame.release();
             return;
@@ -234,6 +267,10 @@ public final class Session {
         }
     }
 
+    private boolean isLoggingIn() {
+        return localLogin != null && localLogin.loggingInUpstream();
+    }
+
     private void onReadyForQuery(Frame frame) {
         transactionStatus = ReadyForQuery.statusOf(frame.body());
         readyForQuerySeen = true;
@@ -247,6 +284,7 @@ public final class Session {
         Authentication authentication = (Authentication) BackendMessage.decode(frame);
         if (authentication.isOk()) {
             decoder.authenticated();
+            client.config().setAutoRead(upstream.isWritable());
             log.debug("session {}: authenticated as {}", client.id(), startup.user());
         } else if (authentication.code() == Authentication.SASL) {
             saslOffered = true;
@@ -308,7 +346,7 @@ public final class Session {
         boolean wasClosed = closed;
         closed = true;
         releasePending();
-        if (client.isActive() && !wasClosed) {
+        if (client.isActive() && !wasClosed && error != null) {
             ByteBuf message = client.alloc().buffer();
             error.encode(message);
             client.writeAndFlush(message).addListener(ChannelFutureListener.CLOSE);

@@ -18,10 +18,10 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * A TLS setting that cannot be used stops pgmemo at start with exit code 1 and one line that
- * names the file or option: no stack trace, nothing started.
+ * A TLS setting or auth file that cannot be used stops pgmemo at start with exit code 1 and one
+ * line that names the file or option: no stack trace, nothing started.
  */
-class TlsOptionsTest {
+class UnusableFilesTest {
     @TempDir
     static Path dir;
     private static ServerFiles good;
@@ -54,7 +54,11 @@ class TlsOptionsTest {
                 Arguments.of("CA file missing", List.of("--upstream-tls", "verify-full", "--upstream-tls-ca",
                         missing.toString()), "cannot read TLS CA file " + missing),
                 Arguments.of("CA file holds a key", List.of("--upstream-tls", "verify-full", "--upstream-tls-ca",
-                        good.key().toString()), "TLS CA file " + good.key() + " holds no PEM certificate"));
+                        good.key().toString()), "TLS CA file " + good.key() + " holds no PEM certificate"),
+                Arguments.of("auth file missing", List.of("--auth-file", missing.toString()),
+                        "cannot read the auth file " + missing),
+                Arguments.of("auth file line unusable", List.of("--auth-file", garbage.toString()),
+                        "auth file " + garbage + " line 1: expected \"user\" \"secret\""));
     }
 
     @ParameterizedTest(name = "{0}")
