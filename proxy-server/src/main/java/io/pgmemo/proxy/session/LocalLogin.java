@@ -5,6 +5,7 @@ import io.netty.channel.Channel;
 import io.pgmemo.protocol.Frame;
 import io.pgmemo.protocol.FrontendType;
 import io.pgmemo.protocol.ProtocolViolationException;
+import io.pgmemo.protocol.SqlState;
 import io.pgmemo.protocol.backend.Authentication;
 import io.pgmemo.protocol.backend.ErrorResponse;
 import io.pgmemo.protocol.frontend.FrontendMessage;
@@ -16,6 +17,9 @@ import io.pgmemo.proxy.auth.UpstreamLogin;
 import io.pgmemo.proxy.auth.UpstreamLoginException;
 import io.pgmemo.proxy.tls.ClientTls;
 import io.pgmemo.proxy.tls.UpstreamTls;
+import java.time.Duration;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,11 +35,14 @@ import org.slf4j.LoggerFactory;
  */
 final class LocalLogin {
     private static final Logger log = LoggerFactory.getLogger(LocalLogin.class);
+    /** PostgreSQL's default authentication_timeout: a client that stops answering is not kept. */
+    static final Duration TIMEOUT = Duration.ofSeconds(60);
 
     private final Session session;
     private final Channel client;
     private final String user;
     private final LoginSecret secret;
+    private final ScheduledFuture<?> timeout;
     private ClientLogin clientLogin;
     private UpstreamLogin upstreamLogin;
 
@@ -48,6 +55,14 @@ final class LocalLogin {
         this.clientLogin = new ClientLogin(secret, ClientTls.bindingOf(client.pipeline()));
         session.writeToClient(clientLogin.offer());
         client.flush();
+        timeout = client.eventLoop().schedule(this::onTimeout, TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private void onTimeout() {
+        if (clientLogin != null || upstreamLogin != null) {
+            log.info("session {}: login of user {} timed out", client.id(), user);
+            session.fail(ErrorResponse.fatal(SqlState.QUERY_CANCELED, "canceling authentication due to timeout"));
+        }
     }
 
     /** The client has not proven its password yet: its frames come here. */
@@ -103,6 +118,7 @@ final class LocalLogin {
     boolean consumed(Frame frame, Authentication request, Channel upstream) {
         if (request.isOk()) {
             upstreamLogin = null;
+            timeout.cancel(false);
             return false;
         }
         frame.release();
