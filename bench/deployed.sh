@@ -24,7 +24,9 @@ in these modes, each printing a table and TPS ratios:
          pgmemo's catalog look-ups fail; pgmemo (cache on) vs pgmemo --no-cache, both
          --cache-file none                                -> cache / no-cache
   tls    ssl=on, hostssl-only pg_hba; pgmemo and PgBouncer with TLS toward clients and upstream,
-         pgbench with PGSSLMODE=require                     -> pgmemo / pgbouncer
+         both checking the role's login with its SCRAM secret from pg_authid (auth_file,
+         pgmemo --auth-file); pgbench with PGSSLMODE=require at the default channel_binding=prefer
+                                                            -> pgmemo / pgbouncer
 
 Environment (defaults in brackets):
   MODES ["scram trust blind tls"]  SCALE [10]  DURATION [20] seconds per run
@@ -341,16 +343,23 @@ start_pgmemo() {
   add_target "$name" "$port" "$MDIR/$name.log" "$pid"
 }
 
+# write_userlist FILE: the role and its SCRAM secret from pg_authid, in PgBouncer's auth_file format
+# (which pgmemo's --auth-file reads too)
+write_userlist() {
+  local secret
+  secret="$(psql_admin postgres -At -c "SELECT rolpassword FROM pg_authid WHERE rolname = '$ROLE'")"
+  [[ "$secret" == SCRAM-SHA-256\$* ]] || die "the role's secret is not a SCRAM secret: ${secret:0:14}..."
+  printf '"%s" "%s"\n' "$ROLE" "$secret" >"$1"
+}
+
 # start_pgbouncer MODE: PgBouncer, session pooling, on a new port; SCRAM passthrough with the role's
 # secret from pg_authid, or (if that fails) the plain password in the auth_file.
 BOUNCER_AUTH=""
 start_pgbouncer() {
-  local mode="$1" port bdir="$MDIR/pgbouncer" secret err=""
+  local mode="$1" port bdir="$MDIR/pgbouncer" err=""
   new_port port
   mkdir -p "$bdir"
-  secret="$(psql_admin postgres -At -c "SELECT rolpassword FROM pg_authid WHERE rolname = '$ROLE'")"
-  [[ "$secret" == SCRAM-SHA-256\$* ]] || die "the role's secret is not a SCRAM secret: ${secret:0:14}..."
-  printf '"%s" "%s"\n' "$ROLE" "$secret" >"$bdir/userlist.txt"
+  write_userlist "$bdir/userlist.txt"
   BOUNCER_AUTH="SCRAM secret from pg_authid"
   [ "$mode" = trust ] && BOUNCER_AUTH="none (auth_type trust, upstream trust)"
   {
@@ -519,7 +528,7 @@ mode_title() {
     scram) echo "pg_hba scram-sha-256, plaintext" ;;
     trust) echo "pg_hba trust, plaintext" ;;
     blind) echo "pg_hba scram-sha-256, SELECT on pg_catalog.pg_namespace revoked from PUBLIC in $DB" ;;
-    tls) echo "ssl=on, hostssl scram-sha-256 only; sslmode=require on every leg, pgbench channel_binding=disable" ;;
+    tls) echo "ssl=on, hostssl scram-sha-256 only; sslmode=require on every leg, pgbench channel_binding=prefer, pgmemo --auth-file" ;;
   esac
 }
 
@@ -531,7 +540,7 @@ echo "pgbench -S -M simple, scale $SCALE, $CLIENTS clients, $THREADS threads, ${
 for mode in $MODES; do
   MDIR="$WORK/$mode"
   mkdir -p "$MDIR"
-  T_NAMES=() T_PORTS=() T_LOGS=()
+  T_NAMES=() T_PORTS=() T_LOGS=() T_PIDS=()
   if [ "$mode" = tls ] && [ -n "$TLS_WHY" ]; then
     echo
     echo "== mode tls: SKIPPED: $TLS_WHY"
@@ -541,10 +550,11 @@ for mode in $MODES; do
   log "mode $mode: $(mode_title "$mode")"
   configure_upstream "$mode"
   SSLMODE=disable CHANNEL_BINDING=prefer
-  # SCRAM channel binding cannot cross a proxy that terminates TLS (docs/tls.md): pgmemo refuses a
-  # libpq client at its default channel_binding=prefer when its upstream leg is TLS too. Every
-  # target gets the same client settings; PgBouncer 1.18 does not offer SCRAM-SHA-256-PLUS anyway.
-  [ "$mode" = tls ] && SSLMODE=require CHANNEL_BINDING=disable
+  # libpq's default channel_binding=prefer for every target. A relayed SCRAM login cannot carry
+  # channel binding with TLS on both legs (docs/tls.md), so in tls mode pgmemo, like PgBouncer,
+  # checks the role's login itself with its SCRAM secret from pg_authid (--auth-file, docs/auth.md);
+  # PgBouncer 1.18 offers no SCRAM-SHA-256-PLUS, pgmemo binds to its own certificate.
+  [ "$mode" = tls ] && SSLMODE=require
   case "$mode" in
     scram|trust)
       add_target direct "$PG_PORT" ""
@@ -557,9 +567,10 @@ for mode in $MODES; do
       ;;
     tls)
       add_target direct "$PG_PORT" ""
+      write_userlist "$MDIR/userlist.txt"
       start_pgmemo pgmemo --cache-file "$MDIR/cache.duckdb" --tls-cert "$WORK/certs/server.crt" \
         --tls-key "$WORK/certs/server.key" --client-tls require \
-        --upstream-tls verify-full --upstream-tls-ca "$WORK/certs/ca.crt"
+        --upstream-tls verify-full --upstream-tls-ca "$WORK/certs/ca.crt" --auth-file "$MDIR/userlist.txt"
       [ -n "$BOUNCER" ] && start_pgbouncer "$mode"
       ;;
   esac
