@@ -22,6 +22,8 @@ import java.util.Set;
  *                           invalidate the whole database after it
  * @param changesCatalog     the statement may change the system catalogs (names, views, functions,
  *                           privileges): drop the catalog answers after it
+ * @param preparedStatements what the statement does to prepared statements (PREPARE, EXECUTE,
+ *                           DEALLOCATE, DISCARD); empty for every other statement
  */
 public record Classification(
         StatementKind kind,
@@ -34,7 +36,8 @@ public record Classification(
         boolean timeDependent,
         List<QualifiedName> writeTargets,
         boolean mayWriteElsewhere,
-        boolean changesCatalog) {
+        boolean changesCatalog,
+        Set<PreparedStatementEffect> preparedStatements) {
 
     public Classification {
         functionCalls = List.copyOf(functionCalls);
@@ -43,6 +46,7 @@ public record Classification(
         relationNames = List.copyOf(relationNames);
         blockers = List.copyOf(blockers);
         writeTargets = List.copyOf(writeTargets);
+        preparedStatements = Set.copyOf(preparedStatements);
     }
 
     /** A READ with no blocker: cacheable if the catalog agrees (functions, relations). */

@@ -1,6 +1,7 @@
 package io.pgmemo.cache.sql;
 
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.LinkedHashSet;
 import java.util.Set;
 
@@ -18,6 +19,7 @@ final class ClassificationBuilder {
     final Set<QualifiedName> writeTargets = new LinkedHashSet<>();
     boolean mayWriteElsewhere;
     boolean changesCatalog;
+    final Set<PreparedStatementEffect> preparedStatements = EnumSet.noneOf(PreparedStatementEffect.class);
 
     ClassificationBuilder(StatementKind kind, String command) {
         this.kind = kind;
@@ -49,11 +51,12 @@ final class ClassificationBuilder {
         writeTargets.addAll(part.writeTargets());
         mayWriteElsewhere |= part.mayWriteElsewhere();
         changesCatalog |= part.changesCatalog();
+        preparedStatements.addAll(part.preparedStatements());
     }
 
     Classification build() {
         return new Classification(kind, command, new ArrayList<>(functionCalls), sqlValueFunctions, operators,
                 new ArrayList<>(relationNames), new ArrayList<>(blockers), timeDependent,
-                new ArrayList<>(writeTargets), mayWriteElsewhere, changesCatalog);
+                new ArrayList<>(writeTargets), mayWriteElsewhere, changesCatalog, preparedStatements);
     }
 }

@@ -2,6 +2,7 @@ package io.pgmemo.cache.sql;
 
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.Set;
 
 /** Statements other than queries and DML, classified by their leading key words. */
@@ -91,7 +92,19 @@ final class UtilityStatements {
             b.mayWriteElsewhere = true;
             b.changesCatalog = word.equals("load");
         }
+        if (!transaction) {
+            preparedStatementEffect(word).ifPresent(b.preparedStatements::add);
+        }
         return b.build();
+    }
+
+    private static Optional<PreparedStatementEffect> preparedStatementEffect(String word) {
+        return switch (word) {
+            case "execute" -> Optional.of(PreparedStatementEffect.RUNS);
+            case "prepare" -> Optional.of(PreparedStatementEffect.NAMES);
+            case "deallocate", "discard" -> Optional.of(PreparedStatementEffect.DROPS);
+            default -> Optional.empty();
+        };
     }
 
     private static boolean containsWords(List<Token> tokens, String... words) {

@@ -1,5 +1,7 @@
 package io.pgmemo.proxy.cache;
 
+import io.pgmemo.cache.admission.Flight;
+import io.pgmemo.cache.effects.Invalidation;
 import io.pgmemo.cache.key.CacheKey;
 import java.util.Set;
 

@@ -1,5 +1,8 @@
 package io.pgmemo.proxy.cache;
 
+import io.pgmemo.cache.effects.HiddenWrites;
+import io.pgmemo.cache.effects.Invalidation;
+import io.pgmemo.cache.effects.StatementEffects;
 import io.pgmemo.cache.sql.Classification;
 import io.pgmemo.cache.sql.StatementClassifier;
 import io.pgmemo.protocol.Frame;

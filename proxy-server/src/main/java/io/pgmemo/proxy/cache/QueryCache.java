@@ -1,12 +1,16 @@
 package io.pgmemo.proxy.cache;
 
 import io.pgmemo.cache.CacheConfig;
+import io.pgmemo.cache.admission.Doorkeeper;
+import io.pgmemo.cache.admission.Flight;
 import io.pgmemo.cache.catalog.CatalogLookUp;
 import io.pgmemo.cache.catalog.CatalogRules;
 import io.pgmemo.cache.catalog.Judgement;
 import io.pgmemo.cache.catalog.PgCatalog;
 import io.pgmemo.cache.catalog.ReadVerdict;
 import io.pgmemo.cache.catalog.WriteScope;
+import io.pgmemo.cache.effects.Invalidation;
+import io.pgmemo.cache.effects.StatementEffects;
 import io.pgmemo.cache.key.CacheKey;
 import io.pgmemo.cache.sql.Classification;
 import io.pgmemo.cache.sql.SqlShape;

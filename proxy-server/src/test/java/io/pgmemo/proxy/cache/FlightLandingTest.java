@@ -3,6 +3,7 @@ package io.pgmemo.proxy.cache;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.pgmemo.cache.CacheConfig;
+import io.pgmemo.cache.admission.Flight;
 import io.pgmemo.cache.key.CacheKey;
 import io.pgmemo.cache.key.SessionFingerprint;
 import io.pgmemo.cache.tier.CachedResult;

@@ -1,4 +1,4 @@
-package io.pgmemo.proxy.cache;
+package io.pgmemo.cache.effects;
 
 import io.pgmemo.cache.catalog.WriteScope;
 import java.util.HashSet;
@@ -11,10 +11,10 @@ import java.util.Set;
  * @param answers the catalog's answers may have changed although no data did (a temporary table was
  *                created or dropped: which names may resolve to one); {@link Extent#ALL} includes it
  */
-record Invalidation(Extent extent, Set<Long> tables, boolean answers) {
+public record Invalidation(Extent extent, Set<Long> tables, boolean answers) {
 
     /** From nothing to anything; a larger extent includes every smaller one. */
-    enum Extent {
+    public enum Extent {
         NONE,
         /** The data of these relations of the session's database. */
         TABLES,
@@ -29,28 +29,28 @@ record Invalidation(Extent extent, Set<Long> tables, boolean answers) {
         ALL
     }
 
-    static final Invalidation NONE = new Invalidation(Extent.NONE, Set.of());
-    static final Invalidation DATABASE = new Invalidation(Extent.DATABASE, Set.of());
-    static final Invalidation ALL_DATA = new Invalidation(Extent.ALL_DATA, Set.of());
-    static final Invalidation ALL = new Invalidation(Extent.ALL, Set.of());
-    static final Invalidation ANSWERS = new Invalidation(Extent.NONE, Set.of(), true);
+    public static final Invalidation NONE = new Invalidation(Extent.NONE, Set.of());
+    public static final Invalidation DATABASE = new Invalidation(Extent.DATABASE, Set.of());
+    public static final Invalidation ALL_DATA = new Invalidation(Extent.ALL_DATA, Set.of());
+    public static final Invalidation ALL = new Invalidation(Extent.ALL, Set.of());
+    public static final Invalidation ANSWERS = new Invalidation(Extent.NONE, Set.of(), true);
 
     /** A transaction that wrote more relations than this drops its whole database at commit. */
     private static final int MAX_TABLES = 1024;
 
-    Invalidation {
+    public Invalidation {
         tables = Set.copyOf(tables);
     }
 
-    Invalidation(Extent extent, Set<Long> tables) {
+    public Invalidation(Extent extent, Set<Long> tables) {
         this(extent, tables, false);
     }
 
-    static Invalidation tables(Set<Long> oids) {
+    public static Invalidation tables(Set<Long> oids) {
         return oids.isEmpty() ? NONE : new Invalidation(Extent.TABLES, oids);
     }
 
-    static Invalidation of(WriteScope scope) {
+    public static Invalidation of(WriteScope scope) {
         return switch (scope.extent()) {
             case TABLES -> tables(scope.relationOids());
             case DATABASE -> DATABASE;
@@ -59,7 +59,7 @@ record Invalidation(Extent extent, Set<Long> tables, boolean answers) {
     }
 
     /** What this and {@code other} together may have changed. */
-    Invalidation and(Invalidation other) {
+    public Invalidation and(Invalidation other) {
         Invalidation data;
         if (extent == Extent.TABLES && other.extent == Extent.TABLES) {
             Set<Long> both = new HashSet<>(tables);
@@ -72,7 +72,7 @@ record Invalidation(Extent extent, Set<Long> tables, boolean answers) {
         return data.answers == eitherAnswers ? data : new Invalidation(data.extent, data.tables, eitherAnswers);
     }
 
-    boolean isNone() {
+    public boolean isNone() {
         return extent == Extent.NONE && !answers;
     }
 }

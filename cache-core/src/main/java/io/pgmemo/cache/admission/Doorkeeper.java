@@ -1,10 +1,10 @@
-package io.pgmemo.proxy.cache;
+package io.pgmemo.cache.admission;
 
 import io.pgmemo.cache.key.CacheKey;
 
 /**
  * Admits a result into a full cache on its second miss within one window (the TTL); while the memory
- * tier has room, every result is admitted ({@link QueryCache#admit}). A read that never
+ * tier has room, every result is admitted (the cache asks it only when full). A read that never
  * repeats (a point lookup over a million keys) then costs no store (its result is still copied while
  * it streams, in case identical reads wait for it), and a repeated read is cached from its second
  * execution on. A read seen last longer ago than the TTL counts as new: it repeats less often than
@@ -14,19 +14,19 @@ import io.pgmemo.cache.key.CacheKey;
  * taken from the low half) and the second it was last seen, so a look-up costs one cache line. A
  * race or a collision only makes one admission early or late, never a wrong answer.
  */
-final class Doorkeeper {
+public final class Doorkeeper {
     private static final int SLOTS = 1 << 20;
     private static final long HIGH_HALF = 0xFFFF_FFFF_0000_0000L;
 
     private final long[] seen = new long[SLOTS];
     private final long windowMillis;
 
-    Doorkeeper(long windowMillis) {
+    public Doorkeeper(long windowMillis) {
         this.windowMillis = Math.max(1000, windowMillis);
     }
 
     /** True when this key missed before within the window (store it now); either way, remembers this miss. */
-    boolean admit(CacheKey key, long nowMillis) {
+    public boolean admit(CacheKey key, long nowMillis) {
         long hash = key.hash64();
         int slot = (int) (hash ^ (hash >>> 20)) & (SLOTS - 1);
         // Never 0, so that an empty slot matches no key.

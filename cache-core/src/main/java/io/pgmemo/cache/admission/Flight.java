@@ -1,4 +1,4 @@
-package io.pgmemo.proxy.cache;
+package io.pgmemo.cache.admission;
 
 import io.pgmemo.cache.tier.CachedResult;
 import java.util.ArrayList;
@@ -10,11 +10,11 @@ import java.util.function.Consumer;
  * read (same key) meanwhile wait for instead of sending it again. Thread-safe: sessions on other
  * event loops join; each follower is told on the thread that lands the flight and hops to its own.
  */
-final class Flight {
+public final class Flight {
     private List<Consumer<CachedResult>> followers = new ArrayList<>();
 
     /** Waits for the landing; false when it has landed already (then do not wait). */
-    synchronized boolean join(Consumer<CachedResult> onLanded) {
+    public synchronized boolean join(Consumer<CachedResult> onLanded) {
         if (followers == null) {
             return false;
         }
@@ -22,7 +22,7 @@ final class Flight {
         return true;
     }
 
-    synchronized boolean hasFollowers() {
+    public synchronized boolean hasFollowers() {
         return followers != null && !followers.isEmpty();
     }
 
@@ -30,7 +30,7 @@ final class Flight {
      * Tells every follower the result, or null when there is none to share (an error, a result too
      * large to store, or a write that invalidated it meanwhile): each must then send its own query.
      */
-    void land(CachedResult result) {
+    public void land(CachedResult result) {
         List<Consumer<CachedResult>> waiting;
         synchronized (this) {
             waiting = followers;

@@ -1,7 +1,8 @@
-package io.pgmemo.proxy.cache;
+package io.pgmemo.cache.effects;
 
 import io.pgmemo.cache.sql.Classification;
 import io.pgmemo.cache.sql.FunctionCall;
+import io.pgmemo.cache.sql.PreparedStatementEffect;
 import io.pgmemo.cache.sql.StatementKind;
 import java.util.List;
 import java.util.Set;
@@ -10,7 +11,7 @@ import java.util.Set;
  * What running a statement may change, judged from its text alone: cached data (invalidate), and
  * the session's own state (so the proxy must learn its fingerprint again before serving it).
  */
-final class StatementEffects {
+public final class StatementEffects {
     /**
      * Built-in functions that neither write nor change session state. Any other function might (a
      * VOLATILE or mislabelled user function can write tables, GRANT, or call set_config).
@@ -31,7 +32,7 @@ final class StatementEffects {
     private StatementEffects() {
     }
 
-    static Invalidation invalidation(List<Classification> statements) {
+    public static Invalidation invalidation(List<Classification> statements) {
         Invalidation worst = Invalidation.NONE;
         for (Classification statement : statements) {
             worst = worst.and(invalidation(statement));
@@ -39,7 +40,7 @@ final class StatementEffects {
         return worst;
     }
 
-    static Invalidation invalidation(Classification statement) {
+    public static Invalidation invalidation(Classification statement) {
         if (statement.changesCatalog()) {
             return Invalidation.ALL;
         }
@@ -48,7 +49,8 @@ final class StatementEffects {
                     ? Invalidation.NONE : Invalidation.ALL;
             case WRITE -> onlyHarmlessFunctions(statement) ? Invalidation.DATABASE : Invalidation.ALL;
             // EXECUTE runs a statement PREPAREd earlier, which may be a write.
-            case SESSION -> statement.command().startsWith("EXECUTE") ? Invalidation.ALL : Invalidation.NONE;
+            case SESSION -> statement.preparedStatements().contains(PreparedStatementEffect.RUNS)
+                    ? Invalidation.ALL : Invalidation.NONE;
             case TRANSACTION -> Invalidation.NONE;
             // Cached results never come from temporary relations; verdicts look at their names.
             case TEMPORARY_DDL -> Invalidation.ANSWERS;
@@ -63,7 +65,7 @@ final class StatementEffects {
      * io.pgmemo.cache.catalog.PgCatalog#tablesTouched}): reads (a cursor's query too) and data writes,
      * whatever functions they call; not DDL, privileges, procedures or statements run by name.
      */
-    static boolean catalogCanBound(List<Classification> statements) {
+    public static boolean catalogCanBound(List<Classification> statements) {
         for (Classification statement : statements) {
             boolean bounded = switch (statement.kind()) {
                 case READ, EXPLAIN, WRITE, COPY_TO, TRANSACTION, OTHER -> true;
@@ -80,7 +82,7 @@ final class StatementEffects {
      * True when the statements read relations or use operators: a view, a table's row-level security
      * policy or a user-defined operator may call a function that writes, whatever the words say.
      */
-    static boolean mayCallHiddenFunctions(List<Classification> statements) {
+    public static boolean mayCallHiddenFunctions(List<Classification> statements) {
         for (Classification statement : statements) {
             if (!statement.relationNames().isEmpty() || !statement.operators().isEmpty()) {
                 return true;
@@ -90,7 +92,7 @@ final class StatementEffects {
     }
 
     /** True when the statement cannot have changed the session's settings, role or temp relations. */
-    static boolean keepsSessionState(List<Classification> statements) {
+    public static boolean keepsSessionState(List<Classification> statements) {
         for (Classification statement : statements) {
             boolean read = statement.kind() == StatementKind.READ
                     || statement.kind() == StatementKind.EXPLAIN;
@@ -107,7 +109,7 @@ final class StatementEffects {
      * statement of it has run (at its CommandComplete, before the client sees it, and again when its
      * transaction ends), not before it is sent: a syntax error drops nothing.
      */
-    static boolean unreadable(List<Classification> statements) {
+    public static boolean unreadable(List<Classification> statements) {
         for (Classification statement : statements) {
             if (statement.kind() == StatementKind.UNKNOWN) {
                 return true;
@@ -120,10 +122,10 @@ final class StatementEffects {
      * True when the statements may drop prepared statements (DEALLOCATE, DISCARD, DO, CALL, not understood,
      * or a function that is not a known built-in: it may run DEALLOCATE). SET and RESET do not.
      */
-    static boolean mayDropStatements(List<Classification> statements) {
+    public static boolean mayDropStatements(List<Classification> statements) {
         for (Classification statement : statements) {
             boolean drops = switch (statement.kind()) {
-                case SESSION -> statement.command().startsWith("DEALLOCATE") || statement.command().startsWith("DISCARD");
+                case SESSION -> statement.preparedStatements().contains(PreparedStatementEffect.DROPS);
                 case CALL_OR_DO, UNKNOWN -> true;
                 default -> false;
             };
@@ -135,10 +137,10 @@ final class StatementEffects {
     }
 
     /** True when the statements may create prepared statements by name (PREPARE, DO, CALL, not understood). */
-    static boolean mayNameStatements(List<Classification> statements) {
+    public static boolean mayNameStatements(List<Classification> statements) {
         for (Classification statement : statements) {
             boolean names = switch (statement.kind()) {
-                case SESSION -> statement.command().startsWith("PREPARE");
+                case SESSION -> statement.preparedStatements().contains(PreparedStatementEffect.NAMES);
                 case CALL_OR_DO, UNKNOWN -> true;
                 default -> false;
             };

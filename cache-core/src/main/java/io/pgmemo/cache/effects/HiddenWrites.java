@@ -1,4 +1,4 @@
-package io.pgmemo.proxy.cache;
+package io.pgmemo.cache.effects;
 
 import io.pgmemo.cache.sql.Classification;
 import io.pgmemo.cache.sql.SqlShape;
@@ -7,12 +7,12 @@ import java.util.List;
 /**
  * A statement whose words change nothing but which reads relations or uses operators: a view, a
  * row-level security policy or a user-defined operator it reaches may still call a function that
- * writes. Only the catalog can tell ({@link QueryCache#knownWriteScope}).
+ * writes. Only the catalog can tell (its write scope of the statements).
  */
-record HiddenWrites(String sql, boolean standardConformingStrings, List<Classification> statements) {
+public record HiddenWrites(String sql, boolean standardConformingStrings, List<Classification> statements) {
 
     /** The statements' hidden writes to judge, or null when their words already say what they change. */
-    static HiddenWrites of(String sql, boolean standardConformingStrings, List<Classification> statements,
+    public static HiddenWrites of(String sql, boolean standardConformingStrings, List<Classification> statements,
                            Invalidation fromText) {
         if (!fromText.isNone() || !StatementEffects.catalogCanBound(statements)
                 || !StatementEffects.mayCallHiddenFunctions(statements)) {
@@ -22,7 +22,7 @@ record HiddenWrites(String sql, boolean standardConformingStrings, List<Classifi
     }
 
     /** The shape the catalog's answer is kept under; computed only when it is asked for. */
-    SqlShape shape() {
+    public SqlShape shape() {
         return SqlShape.of(sql, standardConformingStrings);
     }
 }

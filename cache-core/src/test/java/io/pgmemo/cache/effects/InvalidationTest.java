@@ -1,4 +1,4 @@
-package io.pgmemo.proxy.cache;
+package io.pgmemo.cache.effects;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
