@@ -1,6 +1,7 @@
 package io.pgmemo.proxy.cache;
 
 import io.netty.buffer.ByteBuf;
+import io.pgmemo.cache.catalog.CatalogHealth;
 import io.pgmemo.cache.catalog.CatalogLookUp;
 import io.pgmemo.protocol.BackendType;
 import io.pgmemo.protocol.Frame;

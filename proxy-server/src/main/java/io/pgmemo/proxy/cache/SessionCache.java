@@ -3,7 +3,9 @@ package io.pgmemo.proxy.cache;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.pgmemo.cache.admission.Admission;
 import io.pgmemo.cache.admission.Flight;
+import io.pgmemo.cache.catalog.CatalogHealth;
 import io.pgmemo.cache.catalog.CatalogLookUp;
 import io.pgmemo.cache.catalog.Judgement;
 import io.pgmemo.cache.catalog.ReadVerdict;
@@ -14,7 +16,6 @@ import io.pgmemo.cache.key.CacheKey;
 import io.pgmemo.cache.key.SessionFingerprint;
 import io.pgmemo.cache.sql.Classification;
 import io.pgmemo.cache.sql.SqlShape;
-import io.pgmemo.cache.sql.StatementClassifier;
 import io.pgmemo.cache.tier.CachedResult;
 import io.pgmemo.protocol.BackendType;
 import io.pgmemo.protocol.Frame;
@@ -291,8 +292,7 @@ public final class SessionCache {
         long epoch = cache.verdictEpoch();
         if (known == null || known.epoch() != epoch) {
             SqlShape shape = SqlShape.of(sql, standardConformingStrings);
-            List<Classification> classified = cache.classification(shape, standardConformingStrings,
-                    () -> StatementClassifier.classifyAll(sql, standardConformingStrings));
+            List<Classification> classified = cache.classifications().of(sql, shape, standardConformingStrings);
             Classification read = classified.size() == 1 ? classified.get(0) : null;
             if (read == null || !read.isCacheCandidate() || read.timeDependent() || shape.timeLiteral()) {
                 forwardCycle(held, sync);
@@ -474,8 +474,7 @@ public final class SessionCache {
                 return;
             }
         }
-        List<Classification> statements = cache.classification(shape, standardConformingStrings,
-                () -> StatementClassifier.classifyAll(sql, standardConformingStrings));
+        List<Classification> statements = cache.classifications().of(sql, shape, standardConformingStrings);
         Classification only = statements.size() == 1 ? statements.get(0) : null;
         if (only != null && only.isCacheCandidate() && idle) {
             lookUp(frame, sql, shape, only);
@@ -610,8 +609,8 @@ public final class SessionCache {
             awaitingFlight = new AwaitedQuery(frame);
             return;
         }
-        QueryCache.Admission admission = cache.admit(read.key(), now);
-        if (admission == QueryCache.Admission.REPEATED && !remembered) {
+        Admission admission = cache.admit(read.key(), now);
+        if (admission == Admission.REPEATED && !remembered) {
             remember(sql, read);
         }
         send(frame, new Expectation.Capture(read.key(), read.relationOids(), cache.tiers().invalidationSequence(),

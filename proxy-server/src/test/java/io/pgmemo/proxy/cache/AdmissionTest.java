@@ -3,6 +3,7 @@ package io.pgmemo.proxy.cache;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.pgmemo.cache.CacheConfig;
+import io.pgmemo.cache.admission.Admission;
 import io.pgmemo.cache.key.CacheKey;
 import io.pgmemo.cache.key.SessionFingerprint;
 import io.pgmemo.cache.tier.CachedResult;
@@ -25,15 +26,15 @@ class AdmissionTest {
 
     @Test
     void everyResultWhileThereIsRoomThenOnlyOnItsSecondMiss() {
-        assertThat(cache.admit(key(-1), NOW)).as("first miss, memory empty").isEqualTo(QueryCache.Admission.ROOM);
+        assertThat(cache.admit(key(-1), NOW)).as("first miss, memory empty").isEqualTo(Admission.ROOM);
 
         int stored = 0;
         while (cache.tiers().memory().hasRoom()) {
             assertThat(cache.tiers().put(entry(stored++), cache.tiers().invalidationSequence())).isTrue();
         }
 
-        assertThat(cache.admit(key(-2), NOW)).as("first miss, memory full").isEqualTo(QueryCache.Admission.REFUSED);
-        assertThat(cache.admit(key(-2), NOW + 1_000)).as("second miss").isEqualTo(QueryCache.Admission.REPEATED);
+        assertThat(cache.admit(key(-2), NOW)).as("first miss, memory full").isEqualTo(Admission.REFUSED);
+        assertThat(cache.admit(key(-2), NOW + 1_000)).as("second miss").isEqualTo(Admission.REPEATED);
         assertThat(stored).isGreaterThan(10);
     }
 

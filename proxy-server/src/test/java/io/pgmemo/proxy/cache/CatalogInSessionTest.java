@@ -2,6 +2,7 @@ package io.pgmemo.proxy.cache;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.pgmemo.cache.catalog.CatalogHealth;
 import io.pgmemo.proxy.testing.PgEnvironment;
 import io.pgmemo.proxy.testing.ProxyTest;
 import java.sql.Connection;

@@ -1,6 +1,5 @@
-package io.pgmemo.proxy.cache;
+package io.pgmemo.cache.catalog;
 
-import io.pgmemo.cache.catalog.ReadVerdict;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -16,11 +15,11 @@ import org.slf4j.LoggerFactory;
  * outage starts: while it lasts nothing of it is stored, and no write needs the catalog to reach them.
  * Says so once per outage (WARN), and in the stats line.
  */
-final class CatalogHealth {
+public final class CatalogHealth {
     private static final Logger log = LoggerFactory.getLogger(CatalogHealth.class);
 
-    static final ReadVerdict UNAVAILABLE = ReadVerdict.catalogUnavailable("catalog unavailable");
-    static final long RETRY_NANOS = TimeUnit.SECONDS.toNanos(60);
+    public static final ReadVerdict UNAVAILABLE = ReadVerdict.catalogUnavailable("catalog unavailable");
+    public static final long RETRY_NANOS = TimeUnit.SECONDS.toNanos(60);
 
     /** Why the database's catalog could not be read, and since when. */
     private record Outage(long sinceNanos, String cause) {
@@ -33,27 +32,27 @@ final class CatalogHealth {
     private final LongAdder relayedUncached = new LongAdder();
     private final LongAdder skipped = new LongAdder();
 
-    CatalogHealth(Consumer<String> dropDatabase) {
+    public CatalogHealth(Consumer<String> dropDatabase) {
         this.dropDatabase = dropDatabase;
     }
 
     /** True while reads of the database are relayed without asking its catalog. */
-    boolean unavailable(String database) {
+    public boolean unavailable(String database) {
         Outage outage = database == null ? null : outages.get(database);
         return outage != null && System.nanoTime() - outage.sinceNanos() < RETRY_NANOS;
     }
 
-    void relayedUncached() {
+    public void relayedUncached() {
         relayedUncached.increment();
     }
 
     /** A look-up ran in a transaction block whose snapshot may be old: its answers were not kept. */
-    void skipped() {
+    public void skipped() {
         skipped.increment();
     }
 
     /** A look-up ran in a session of the database. */
-    void succeeded(String database) {
+    public void succeeded(String database) {
         lookUps.increment();
         if (outages.remove(database) != null) {
             log.info("catalog look-ups in database \"{}\" work again; its reads are cached again", database);
@@ -64,7 +63,7 @@ final class CatalogHealth {
      * A look-up failed in a session of the database ({@code cause}: the server's SQLSTATE and message,
      * which name no value of the client's).
      */
-    void failed(String database, String cause) {
+    public void failed(String database, String cause) {
         failures.increment();
         Outage before = outages.put(database, new Outage(System.nanoTime(), cause));
         dropDatabase.accept(database);
