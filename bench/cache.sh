@@ -16,8 +16,8 @@ IDEAL_SRC=${IDEAL_SRC:-../shared/ideal-server/ideal.c}
 [ -f "$JAR" ] || { echo "cache bench: build first: ./mvnw -B -DskipTests package" >&2; exit 2; }
 command -v pgbench >/dev/null || { echo "cache bench: needs pgbench (Debian postgresql-15)" >&2; exit 2; }
 
-# shellcheck source=e2e/lib.sh
-. e2e/lib.sh
+# shellcheck source=scripts/lib.sh
+. scripts/lib.sh
 work=$(mktemp -d /tmp/pgmemo-cache-bench.XXXXXX)
 pg_port=$(free_port); px_port=$(free_port "$pg_port"); ideal_port=$(free_port "$pg_port" "$px_port")
 pids=()

@@ -131,8 +131,8 @@ elif ! "$JAVA" -jar "$JAR" --help 2>&1 | grep -q -- '--client-tls'; then
 fi
 
 # ---------------------------------------------------------------- ports, users
-# shellcheck source=e2e/lib.sh
-. "$ROOT/e2e/lib.sh"
+# shellcheck source=scripts/lib.sh
+. "$ROOT/scripts/lib.sh"
 USED_PORTS=()
 new_port() { # new_port VAR
   local p

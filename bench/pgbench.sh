@@ -96,8 +96,8 @@ fi
 
 # ---------------------------------------------------------------- ports
 port_open() { timeout 2 bash -c "exec 3<>/dev/tcp/$1/$2" 2>/dev/null; }
-# shellcheck source=e2e/lib.sh
-. "$ROOT/e2e/lib.sh"
+# shellcheck source=scripts/lib.sh
+. "$ROOT/scripts/lib.sh"
 USED_PORTS=()
 listener_pids() {
   command -v ss >/dev/null 2>&1 || return 0

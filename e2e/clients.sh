@@ -34,8 +34,8 @@ apt_install() {
 command -v node >/dev/null && command -v npm >/dev/null || apt_install nodejs npm
 psql --version >/dev/null 2>&1 || apt_install postgresql-client
 
-# shellcheck source=e2e/lib.sh
-. "$ROOT/e2e/lib.sh"
+# shellcheck source=scripts/lib.sh
+. "$ROOT/scripts/lib.sh"
 
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/pgmemo-clients.XXXXXX")"
 LOG="$WORK/pgmemo.log"

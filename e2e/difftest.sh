@@ -20,8 +20,8 @@ if ! "$PYTHON" -c 'import psycopg2, psycopg, asyncpg' 2>/dev/null; then
     python3-psycopg2 python3-psycopg python3-asyncpg >/dev/null
 fi
 
-# shellcheck source=e2e/lib.sh
-. e2e/lib.sh
+# shellcheck source=scripts/lib.sh
+. scripts/lib.sh
 
 # Each protocol gets its own pgmemo, demo PostgreSQL and cache file: the tester sets its database
 # up straight on PostgreSQL, bypassing pgmemo, so a pgmemo kept from an earlier run could serve

@@ -68,8 +68,8 @@ install_pg_tools() {
 }
 
 # ---------------------------------------------------------------- ports
-# shellcheck source=e2e/lib.sh
-. "$ROOT/e2e/lib.sh"
+# shellcheck source=scripts/lib.sh
+. "$ROOT/scripts/lib.sh"
 listener_pids() { # pids listening on 127.0.0.1:$1 (needs ss)
   command -v ss >/dev/null 2>&1 || return 0
   ss -Hltnp "sport = :$1" 2>/dev/null | grep -o 'pid=[0-9]*' | cut -d= -f2 | sort -u

@@ -1,4 +1,5 @@
-# Helpers shared by the e2e and bench scripts.
+# shellcheck shell=bash
+# Helpers shared by the scripts of bench/ and e2e/ (sourced, not run).
 
 # A TCP connection to 127.0.0.1:$1 succeeds.
 port_open_local() {
