@@ -1,7 +1,7 @@
 # shellcheck shell=bash
 # Helpers shared by the scripts of bench/ and e2e/ (sourced, not run): logging, ports, starting
 # pgmemo and its demo and waiting until they are ready, stopping processes, apt-get installs,
-# pgbench runs and their figures, CPU ticks.
+# pgbench runs and their figures, CPU ticks, pass/fail counting.
 #
 # Source it after `set -euo pipefail`. Every helper returns 0 unless its comment says when it
 # does not, so none stops a caller under set -e by accident; the ones that "die" exit 2.
@@ -13,7 +13,7 @@
 #   JAVA JAVA_OPTS JAR   how start_pgmemo and start_demo run pgmemo: "$JAVA" $JAVA_OPTS -jar "$JAR"
 #   PGMEMO_DIR     the working directory pgmemo runs in                    [the current one]
 #   START_TIMEOUT  seconds wait_for, wait_pgmemo and wait_demo wait        [120]
-# What it keeps: USED_PORTS (ports new_port handed out), APT_UPDATED.
+# What it keeps: USED_PORTS (ports new_port handed out), APT_UPDATED, PASS, FAIL, FAILED_CHECKS.
 
 # ---------------------------------------------------------------- messages
 
@@ -292,4 +292,32 @@ cpu_ticks() {
   [ -n "${1:-}" ] && [ -r "/proc/$1/stat" ] || return 1
   # Fields 14 and 15 of /proc/PID/stat, counted after the command name (which may hold spaces).
   awk '{ sub(/.*\) /, ""); print $12 + $13 }' "/proc/$1/stat"
+}
+
+# ---------------------------------------------------------------- checks
+
+PASS=0
+FAIL=0
+FAILED_CHECKS=()
+# pass DESCRIPTION: counts a passed check and prints "PASS  DESCRIPTION".
+pass() { PASS=$((PASS + 1)); printf 'PASS  %s\n' "$*"; }
+
+# fail DESCRIPTION: counts a failed check and prints "FAIL  DESCRIPTION".
+fail() { FAIL=$((FAIL + 1)); FAILED_CHECKS+=("$*"); printf 'FAIL  %s\n' "$*"; }
+
+# check DESCRIPTION COMMAND...: pass if COMMAND succeeds, else fail.
+check() {
+  local desc="$1"
+  shift
+  if "$@"; then pass "$desc"; else fail "$desc"; fi
+}
+
+# checks_summary: lists the failed checks, then prints "N passed, N failed"; returns 1 if any failed.
+checks_summary() {
+  if [ "$FAIL" -gt 0 ]; then
+    log "failed checks:"
+    printf '  - %s\n' "${FAILED_CHECKS[@]}"
+  fi
+  echo "$PASS passed, $FAIL failed"
+  [ "$FAIL" -eq 0 ]
 }
