@@ -6,8 +6,13 @@
 # Select-only over 1M random keys (mostly misses) against PgBouncer is bench/pgbench.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=scripts/lib.sh
+. scripts/lib.sh
+LOG_PREFIX="cache bench"
 
 JAR=${PGMEMO_JAR:-proxy-server/target/pgmemo.jar}
+JAVA=java
+JAVA_OPTS="" # this script runs pgmemo with java on PATH, without JAVA_OPTS
 DURATION=${DURATION:-15}
 CLIENTS=${CLIENTS:-8}
 THREADS=${THREADS:-2}
@@ -16,27 +21,22 @@ IDEAL_SRC=${IDEAL_SRC:-../shared/ideal-server/ideal.c}
 [ -f "$JAR" ] || { echo "cache bench: build first: ./mvnw -B -DskipTests package" >&2; exit 2; }
 command -v pgbench >/dev/null || { echo "cache bench: needs pgbench (Debian postgresql-15)" >&2; exit 2; }
 
-# shellcheck source=e2e/lib.sh
-. e2e/lib.sh
 work=$(mktemp -d /tmp/pgmemo-cache-bench.XXXXXX)
-pg_port=$(free_port); px_port=$(free_port "$pg_port"); ideal_port=$(free_port "$pg_port" "$px_port")
-pids=()
+pgmemo_pid=""
+pg_port=""
+px_port=""
+ideal_pid=""
+ideal_port=""
 cleanup() {
-  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-  for pid in "${pids[@]}"; do
-    for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
-    kill -KILL "$pid" 2>/dev/null || true
-  done
+  stop_pid "$ideal_pid" TERM 20
+  stop_demo "$pgmemo_pid" "$pg_port" 20
   rm -rf "$work"
 }
-trap cleanup EXIT
+on_exit cleanup
 
-java -jar "$JAR" demo --listen "127.0.0.1:$px_port" --pg-port "$pg_port" --cache-file "$work/cache.duckdb" \
-  ${PGMEMO_OPTS:-} > "$work/pgmemo.log" 2>&1 &
-pgmemo_pid=$!
-pids+=("$pgmemo_pid")
-for _ in $(seq 1 240); do grep -q "pgmemo demo is running" "$work/pgmemo.log" && break; sleep 0.5; done
-grep -q "pgmemo demo is running" "$work/pgmemo.log" || { cat "$work/pgmemo.log"; exit 2; }
+# shellcheck disable=SC2086 # PGMEMO_OPTS is a list of options
+start_demo pgmemo_pid px_port pg_port "$work/pgmemo.log" --cache-file "$work/cache.duckdb" ${PGMEMO_OPTS:-}
+wait_demo "$pgmemo_pid" "$px_port" "$pg_port" "$work/pgmemo.log"
 
 direct() { psql -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$pg_port" -U postgres demo "$@"; }
 pgbench -i -q -s 10 -h 127.0.0.1 -p "$pg_port" -U postgres demo > /dev/null 2>&1
@@ -47,8 +47,9 @@ printf 'SELECT g, count(*), sum(v) FROM big GROUP BY g ORDER BY g;\n' > "$work/g
 
 ideal=""
 if [ -f "$IDEAL_SRC" ] && command -v gcc >/dev/null && gcc -O2 -o "$work/ideal" "$IDEAL_SRC" -lpthread 2>/dev/null; then
+  new_port ideal_port
   "$work/ideal" "$ideal_port" > /dev/null 2>&1 &
-  pids+=("$!")
+  ideal_pid=$!
   ideal=$ideal_port
   sleep 0.5
 fi

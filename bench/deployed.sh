@@ -9,6 +9,9 @@
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# shellcheck source=scripts/lib.sh
+. "$ROOT/scripts/lib.sh"
+LOG_PREFIX=deployed
 
 usage() {
   cat <<'EOF'
@@ -62,9 +65,6 @@ DB=bench
 ROLE=bench
 START_TIMEOUT=120
 
-log() { printf 'deployed: %s\n' "$*" >&2; }
-die() { printf 'deployed: ERROR: %s\n' "$*" >&2; exit 2; }
-
 for v in SCALE DURATION CLIENTS THREADS ROUNDS WARMUP; do
   [[ "${!v}" =~ ^[0-9]+$ ]] || die "$v must be a non-negative integer (is '${!v}')"
 done
@@ -80,15 +80,6 @@ command -v "$JAVA" >/dev/null 2>&1 || die "java not found (set JAVA=/path/to/jav
 # ---------------------------------------------------------------- packages
 IS_ROOT=0
 [ "$(id -u)" -eq 0 ] && IS_ROOT=1
-APT_UPDATED=0
-apt_install() { # apt_install PACKAGE...: as root on Debian/Ubuntu; returns non-zero if it cannot
-  [ "$IS_ROOT" = 1 ] && command -v apt-get >/dev/null 2>&1 || return 1
-  if [ "$APT_UPDATED" = 0 ]; then
-    timeout 300 apt-get update -qq >/dev/null 2>&1 || return 1
-    APT_UPDATED=1
-  fi
-  timeout 900 env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >/dev/null 2>&1
-}
 
 have_pg() { [ -x "$PG_BIN/initdb" ] && [ -x "$PG_BIN/pg_ctl" ] && psql --version >/dev/null 2>&1 \
   && pgbench --version >/dev/null 2>&1; }
@@ -103,12 +94,11 @@ BOUNCER_WHY=""
 if [ "${PGBOUNCER:-}" = off ]; then
   BOUNCER_WHY="PGBOUNCER=off"
 else
-  BOUNCER="${PGBOUNCER:-$(command -v pgbouncer 2>/dev/null || true)}"
-  [ -z "$BOUNCER" ] && [ -x /usr/sbin/pgbouncer ] && BOUNCER=/usr/sbin/pgbouncer
+  BOUNCER="$(find_pgbouncer)"
   if [ -z "$BOUNCER" ] && [[ " $MODES " =~ \ (scram|trust|tls)\  ]]; then
     log "pgbouncer not found: installing it with apt-get"
     if apt_install pgbouncer; then
-      BOUNCER="$(command -v pgbouncer 2>/dev/null || echo /usr/sbin/pgbouncer)"
+      BOUNCER="$(find_pgbouncer)"
     fi
   fi
   if [ -z "$BOUNCER" ] || ! [ -x "$BOUNCER" ]; then
@@ -130,26 +120,9 @@ elif ! "$JAVA" -jar "$JAR" --help 2>&1 | grep -q -- '--client-tls'; then
   TLS_WHY="$JAR has no --client-tls/--upstream-tls options (a pgmemo with TLS support is needed)"
 fi
 
-# ---------------------------------------------------------------- ports, users
-# shellcheck source=e2e/lib.sh
-. "$ROOT/e2e/lib.sh"
-USED_PORTS=()
-new_port() { # new_port VAR
-  local p
-  p="$(free_port "${USED_PORTS[@]}")" || die "no free port"
-  USED_PORTS+=("$p")
-  printf -v "$1" '%s' "$p"
-}
-port_open() { timeout 2 bash -c "exec 3<>/dev/tcp/$1/$2" 2>/dev/null; }
-
+# ---------------------------------------------------------------- users
 # PostgreSQL and PgBouncer refuse to run as root: as root they run as postgres (or nobody).
-RUN_AS=()
-RUN_USER="$(id -un)"
-if [ "$IS_ROOT" = 1 ]; then
-  RUN_USER=nobody
-  id postgres >/dev/null 2>&1 && RUN_USER=postgres
-  RUN_AS=(setpriv "--reuid=$(id -u "$RUN_USER")" "--regid=$(id -g "$RUN_USER")" --clear-groups)
-fi
+set_run_as
 
 # ---------------------------------------------------------------- lifecycle
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/pgmemo-deployed.XXXXXX")"
@@ -161,14 +134,6 @@ PG_STARTED=0
 PGMEMO_PIDS=()
 BOUNCER_PID=""
 
-stop_pid() { # stop_pid PID SIGNAL SECONDS
-  local pid="$1" i
-  [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || return 0
-  kill "-$2" "$pid" 2>/dev/null || true
-  for i in $(seq 1 $(($3 * 5))); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
-  kill -KILL "$pid" 2>/dev/null || true
-  wait "$pid" 2>/dev/null || true
-}
 as_pg() { (cd "$WORK" && "${RUN_AS[@]}" "$@"); }
 stop_proxies() {
   local pid
@@ -195,24 +160,12 @@ cleanup() {
   fi
   exit "$rc"
 }
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+on_exit cleanup
 
 unset PGPASSWORD PGSERVICE PGOPTIONS PGDATABASE PGHOST PGPORT PGUSER PGSSLMODE PGCHANNELBINDING \
   PGSSLROOTCERT PGREQUIRESSL 2>/dev/null || true
 export PGCONNECT_TIMEOUT=10
 export PGPASSFILE="$WORK/pgpass"
-
-wait_for() { # wait_for DESCRIPTION PID HOST PORT [LOGFILE PATTERN]
-  local desc="$1" pid="$2" h="$3" p="$4" logf="${5:-}" pat="${6:-}" deadline=$((SECONDS + START_TIMEOUT))
-  while [ "$SECONDS" -lt "$deadline" ]; do
-    kill -0 "$pid" 2>/dev/null || { [ -n "$logf" ] && tail -n 20 "$logf" >&2; die "$desc exited before it was ready"; }
-    if port_open "$h" "$p" && { [ -z "$pat" ] || grep -qs "$pat" "$logf"; }; then return 0; fi
-    sleep 0.5
-  done
-  die "$desc not ready on $h:$p within ${START_TIMEOUT}s"
-}
 
 # ---------------------------------------------------------------- upstream
 new_port PG_PORT
@@ -296,6 +249,7 @@ timeout 3600 pgbench -i -q -s "$SCALE" -h "$HOST" -p "$PG_PORT" -U "$ROLE" "$DB"
 psql_admin "$DB" -c 'VACUUM ANALYZE' -c 'CHECKPOINT' || die "VACUUM/CHECKPOINT failed"
 
 # Logs in as the bench role the way the benchmark does ($1: sslmode); prints the error on failure.
+# shellcheck disable=SC2069 # stderr to the caller, stdout dropped
 bench_login() { PGSSLMODE="$1" timeout 30 psql -X -q -At -h "$HOST" -p "$PG_PORT" -U "$ROLE" -d "$DB" \
   -c 'SELECT 1' 2>&1 >/dev/null; }
 
@@ -328,18 +282,15 @@ configure_upstream() {
 }
 
 # ---------------------------------------------------------------- proxies
-# start_pgmemo NAME OPTION...: a pgmemo on a new port, relaying to the upstream
-start_pgmemo() {
+# add_pgmemo NAME OPTION...: a pgmemo target on a new port, relaying to the upstream
+add_pgmemo() {
   local name="$1" port pid
   shift
-  new_port port
+  # shellcheck disable=SC2086 # PGMEMO_OPTS is a list of options
+  start_pgmemo pid port "$MDIR/$name.log" --upstream "$HOST:$PG_PORT" "$@" ${PGMEMO_OPTS:-}
   log "starting pgmemo $name on $HOST:$port: $*"
-  # shellcheck disable=SC2086
-  "$JAVA" ${JAVA_OPTS:-} -jar "$JAR" --listen "$HOST:$port" --upstream "$HOST:$PG_PORT" "$@" ${PGMEMO_OPTS:-} \
-    >"$MDIR/$name.log" 2>&1 </dev/null &
-  pid=$!
   PGMEMO_PIDS+=("$pid")
-  wait_for "pgmemo $name" "$pid" "$HOST" "$port" "$MDIR/$name.log" "pgmemo listening on"
+  wait_pgmemo "pgmemo $name" "$pid" "$port" "$MDIR/$name.log"
   add_target "$name" "$port" "$MDIR/$name.log" "$pid"
 }
 
@@ -393,7 +344,7 @@ start_pgbouncer() {
   log "starting PgBouncer ($("$BOUNCER" --version 2>/dev/null | head -n1)) on $HOST:$port, session pooling, mode $mode"
   (cd "$WORK" && exec "${RUN_AS[@]}" "$BOUNCER" "$bdir/pgbouncer.ini") >"$bdir/stdout.log" 2>&1 </dev/null &
   BOUNCER_PID=$!
-  wait_for pgbouncer "$BOUNCER_PID" "$HOST" "$port" "$bdir/pgbouncer.log"
+  wait_for pgbouncer "$BOUNCER_PID" "$bdir/pgbouncer.log" "$port"
   if [ "$mode" != trust ] && ! err="$(PGSSLMODE="$SSLMODE" PGCHANNELBINDING="$CHANNEL_BINDING" timeout 30 psql -X -q -At -h "$HOST" -p "$port" -U "$ROLE" \
       -d "$DB" -c 'SELECT 1' 2>&1 >/dev/null)"; then
     log "PgBouncer cannot log in with the SCRAM secret ($err); trying the plain password in its auth_file"
@@ -414,8 +365,6 @@ T_PIDS=()
 add_target() { T_NAMES+=("$1"); T_PORTS+=("$2"); T_LOGS+=("$3"); T_PIDS+=("${4:-}"); }
 
 CLK_TCK="$(getconf CLK_TCK)"
-# cpu_ticks PID: the process's user + system CPU so far, in clock ticks (empty without a PID)
-cpu_ticks() { [ -n "$1" ] && [ -r "/proc/$1/stat" ] && awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 
 # ---------------------------------------------------------------- runs
 RESULTS="$WORK/results.tsv"
@@ -426,9 +375,9 @@ ANY_FAILED=0
 SSLMODE=disable
 CHANNEL_BINDING=prefer
 
-run_pgbench() { # run_pgbench TARGET_INDEX SECONDS OUTFILE
-  PGSSLMODE="$SSLMODE" PGCHANNELBINDING="$CHANNEL_BINDING" timeout $(($2 + 120)) pgbench -S -n -M simple -c "$CLIENTS" -j "$THREADS" -T "$2" \
-    -h "$HOST" -p "${T_PORTS[$1]}" -U "$ROLE" "$DB" >"$3" 2>&1
+run_target() { # run_target TARGET_INDEX SECONDS OUTFILE
+  PGSSLMODE="$SSLMODE" PGCHANNELBINDING="$CHANNEL_BINDING" run_pgbench "$2" "$3" -S -M simple -c "$CLIENTS" -j "$THREADS" \
+    -h "$HOST" -p "${T_PORTS[$1]}" -U "$ROLE" "$DB"
 }
 
 measure() { # measure MODE: warm-up, then ROUNDS rounds over all targets, interleaved
@@ -437,7 +386,7 @@ measure() { # measure MODE: warm-up, then ROUNDS rounds over all targets, interl
     chunk=$((WARMUP - warmed < DURATION ? WARMUP - warmed : DURATION))
     log "$mode: warm-up, ${chunk}s per target ($((warmed + chunk)) of ${WARMUP}s)"
     for i in "${!T_NAMES[@]}"; do
-      run_pgbench "$i" "$chunk" "$MDIR/warmup-${T_NAMES[$i]}.log" \
+      run_target "$i" "$chunk" "$MDIR/warmup-${T_NAMES[$i]}.log" \
         || { tail -n 10 "$MDIR/warmup-${T_NAMES[$i]}.log" >&2; log "$mode: warm-up against ${T_NAMES[$i]} failed"; }
     done
     warmed=$((warmed + chunk))
@@ -449,16 +398,16 @@ measure() { # measure MODE: warm-up, then ROUNDS rounds over all targets, interl
       out="$MDIR/run-$round-$name.log"
       rc=0
       cpu0="$(cpu_ticks "${T_PIDS[$i]}" || true)"
-      run_pgbench "$i" "$DURATION" "$out" || rc=$?
+      run_target "$i" "$DURATION" "$out" || rc=$?
       cpu1="$(cpu_ticks "${T_PIDS[$i]}" || true)"
-      tps="$(sed -n 's/^tps = \([0-9.]*\).*/\1/p' "$out" | tail -n1)"
-      txs="$(sed -n 's/^number of transactions actually processed: \([0-9]*\).*/\1/p' "$out" | head -n1)"
+      tps="$(pgbench_figure "$out" tps)"
+      txs="$(pgbench_figure "$out" processed)"
       cpu=NA
       if [ -n "$cpu0" ] && [ -n "$cpu1" ] && [ -n "$txs" ] && [ "$txs" -gt 0 ]; then
         cpu="$(awk -v d="$((cpu1 - cpu0))" -v hz="$CLK_TCK" -v n="$txs" 'BEGIN { printf "%.1f", d * 1e6 / hz / n }')"
       fi
-      lat="$(sed -n 's/^latency average = \([0-9.]*\) ms.*/\1/p' "$out" | head -n1)"
-      failed="$(sed -n 's/^number of failed transactions: \([0-9]*\).*/\1/p' "$out" | head -n1)"
+      lat="$(pgbench_figure "$out" latency)"
+      failed="$(pgbench_figure "$out" failed)"
       if [ "$rc" != 0 ] || [ -z "$tps" ] || [ "${failed:-0}" != 0 ]; then
         ANY_FAILED=1
         log "$mode round $round $name: FAILED (exit $rc, failed transactions ${failed:-?})"
@@ -558,17 +507,17 @@ for mode in $MODES; do
   case "$mode" in
     scram|trust)
       add_target direct "$PG_PORT" ""
-      start_pgmemo pgmemo --cache-file "$MDIR/cache.duckdb"
+      add_pgmemo pgmemo --cache-file "$MDIR/cache.duckdb"
       [ -n "$BOUNCER" ] && start_pgbouncer "$mode"
       ;;
     blind)
-      start_pgmemo pgmemo-cache --cache-file none
-      start_pgmemo pgmemo-nocache --no-cache --cache-file none
+      add_pgmemo pgmemo-cache --cache-file none
+      add_pgmemo pgmemo-nocache --no-cache --cache-file none
       ;;
     tls)
       add_target direct "$PG_PORT" ""
       write_userlist "$MDIR/userlist.txt"
-      start_pgmemo pgmemo --cache-file "$MDIR/cache.duckdb" --tls-cert "$WORK/certs/server.crt" \
+      add_pgmemo pgmemo --cache-file "$MDIR/cache.duckdb" --tls-cert "$WORK/certs/server.crt" \
         --tls-key "$WORK/certs/server.key" --client-tls require \
         --upstream-tls verify-full --upstream-tls-ca "$WORK/certs/ca.crt" --auth-file "$MDIR/userlist.txt"
       [ -n "$BOUNCER" ] && start_pgbouncer "$mode"
@@ -581,6 +530,7 @@ for mode in $MODES; do
       report blind pgmemo-cache pgmemo-nocache
       warn="$(grep -m1 'catalog look-ups in database "'"$DB"'" fail' "$MDIR/pgmemo-cache.log" || true)"
       if [ -n "$warn" ]; then
+        # shellcheck disable=SC2001 # a capture group: no ${var//} equivalent
         echo "pgmemo-cache log: $(sed 's/.*\(catalog look-ups in database "[^"]*" fail ([^)]*)\).*/\1/' <<<"$warn"); relayed uncached" \
           "($(grep -c 'catalog look-ups in database "'"$DB"'" fail' "$MDIR/pgmemo-cache.log") such WARN line(s))"
       else

@@ -8,6 +8,9 @@
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# shellcheck source=scripts/lib.sh
+. "$ROOT/scripts/lib.sh"
+LOG_PREFIX=bench
 
 usage() {
   cat <<'EOF'
@@ -66,9 +69,6 @@ BENCH_USER="${BENCH_USER:-postgres}"
 START_TIMEOUT=120
 HOST=127.0.0.1
 
-log() { printf 'bench: %s\n' "$*" >&2; }
-die() { printf 'bench: ERROR: %s\n' "$*" >&2; exit 2; }
-
 CPU_RATE="${CPU_RATE:-0}"
 for v in SCALE DURATION CLIENTS THREADS ROUNDS WARMUP CPU_RATE; do
   [[ "${!v}" =~ ^[0-9]+$ ]] || die "$v must be a non-negative integer (is '${!v}')"
@@ -83,26 +83,7 @@ done
 command -v "$JAVA" >/dev/null 2>&1 || die "java not found (set JAVA=/path/to/java)"
 
 # ---------------------------------------------------------------- client tools
-have_pg_tools() { psql --version >/dev/null 2>&1 && pgbench --version >/dev/null 2>&1; }
-if ! have_pg_tools; then
-  log "psql/pgbench not found: installing postgresql-client and postgresql-15 with apt-get"
-  command -v apt-get >/dev/null 2>&1 || die "no apt-get; install psql and pgbench yourself"
-  [ "$(id -u)" -eq 0 ] || die "not root; install psql and pgbench (postgresql-client, postgresql-15) yourself"
-  timeout 300 apt-get update -qq || die "apt-get update failed"
-  timeout 900 env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-    postgresql-client postgresql-15 >/dev/null || die "apt-get install failed"
-  have_pg_tools || die "psql/pgbench still not usable"
-fi
-
-# ---------------------------------------------------------------- ports
-port_open() { timeout 2 bash -c "exec 3<>/dev/tcp/$1/$2" 2>/dev/null; }
-# shellcheck source=e2e/lib.sh
-. "$ROOT/e2e/lib.sh"
-USED_PORTS=()
-listener_pids() {
-  command -v ss >/dev/null 2>&1 || return 0
-  ss -Hltnp "sport = :$1" 2>/dev/null | grep -o 'pid=[0-9]*' | cut -d= -f2 | sort -u
-}
+install_pg_tools
 
 # ---------------------------------------------------------------- lifecycle
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/pgmemo-bench.XXXXXX")"
@@ -111,29 +92,14 @@ export PGMEMO_CACHE_FILE="${PGMEMO_CACHE_FILE:-$WORK/cache.duckdb}"
 PGMEMO_PID=""
 BOUNCER_PID=""
 RELAY_PID=""
-PG_PORT=""
-DEMO=0
+PG_PORT="" # the demo's embedded PostgreSQL (none with UPSTREAM)
 
-stop_pid() { # stop_pid PID SIGNAL SECONDS
-  local pid="$1" i
-  [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || return 0
-  kill "-$2" "$pid" 2>/dev/null || true
-  for i in $(seq 1 $(($3 * 5))); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
-  kill -KILL "$pid" 2>/dev/null || true
-  wait "$pid" 2>/dev/null || true
-}
 cleanup() {
-  local rc=$? pid comm
+  local rc=$?
   trap - EXIT INT TERM
   stop_pid "$BOUNCER_PID" TERM 10
   stop_pid "$RELAY_PID" TERM 10
-  stop_pid "$PGMEMO_PID" TERM 30
-  if [ "$DEMO" = 1 ] && [ -n "$PG_PORT" ]; then # embedded PostgreSQL that outlived pgmemo
-    for pid in $(listener_pids "$PG_PORT"); do
-      comm="$(ps -o comm= -p "$pid" 2>/dev/null || true)"
-      case "$comm" in postgres|postmaster) stop_pid "$pid" INT 10 ;; esac
-    done
-  fi
+  stop_demo "$PGMEMO_PID" "$PG_PORT" 30
   if [ "$rc" -ne 0 ]; then
     log "exit $rc; logs kept in $WORK"
     [ -f "$WORK/pgmemo.log" ] && { echo "---- last 30 lines of $WORK/pgmemo.log" >&2; tail -n 30 "$WORK/pgmemo.log" >&2 || true; }
@@ -142,48 +108,28 @@ cleanup() {
   fi
   exit "$rc"
 }
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+on_exit cleanup
 
 export PGCONNECT_TIMEOUT=10
 unset PGPASSWORD PGSERVICE PGOPTIONS PGDATABASE PGHOST PGPORT PGUSER 2>/dev/null || true
 
-wait_for() { # wait_for DESCRIPTION PID HOST PORT [LOGFILE PATTERN]
-  local desc="$1" pid="$2" h="$3" p="$4" logf="${5:-}" pat="${6:-}" deadline=$((SECONDS + START_TIMEOUT))
-  while [ "$SECONDS" -lt "$deadline" ]; do
-    kill -0 "$pid" 2>/dev/null || die "$desc exited before it was ready"
-    if port_open "$h" "$p" && { [ -z "$pat" ] || grep -qs "$pat" "$logf"; }; then return 0; fi
-    sleep 0.5
-  done
-  die "$desc not ready on $h:$p within ${START_TIMEOUT}s"
-}
-
-PROXY_PORT="$(free_port "${USED_PORTS[@]}")" || die "no free port"
-USED_PORTS+=("$PROXY_PORT")
 if [ -n "${UPSTREAM:-}" ]; then
   UP_HOST="${UPSTREAM%:*}"
   UP_PORT="${UPSTREAM##*:}"
   DB="${BENCH_DB:-postgres}"
+  # shellcheck disable=SC2086 # PGMEMO_OPTS is a list of options
+  start_pgmemo PGMEMO_PID PROXY_PORT "$WORK/pgmemo.log" --upstream "$UPSTREAM" ${PGMEMO_OPTS:-}
   log "starting pgmemo on $HOST:$PROXY_PORT -> $UPSTREAM"
-  # shellcheck disable=SC2086
-  "$JAVA" ${JAVA_OPTS:-} -jar "$JAR" --listen "$HOST:$PROXY_PORT" --upstream "$UPSTREAM" ${PGMEMO_OPTS:-} \
-    >"$WORK/pgmemo.log" 2>&1 </dev/null &
-  PGMEMO_PID=$!
+  wait_pgmemo pgmemo "$PGMEMO_PID" "$PROXY_PORT" "$WORK/pgmemo.log"
 else
-  DEMO=1
-  PG_PORT="$(free_port "${USED_PORTS[@]}")" || die "no free port"
-  USED_PORTS+=("$PG_PORT")
+  # shellcheck disable=SC2086 # PGMEMO_OPTS is a list of options
+  start_demo PGMEMO_PID PROXY_PORT PG_PORT "$WORK/pgmemo.log" ${PGMEMO_OPTS:-}
   UP_HOST="$HOST"
   UP_PORT="$PG_PORT"
   DB="${BENCH_DB:-demo}"
   log "starting pgmemo demo: embedded PostgreSQL on $HOST:$PG_PORT, pgmemo on $HOST:$PROXY_PORT"
-  # shellcheck disable=SC2086
-  "$JAVA" ${JAVA_OPTS:-} -jar "$JAR" demo --listen "$HOST:$PROXY_PORT" --pg-port "$PG_PORT" ${PGMEMO_OPTS:-} \
-    >"$WORK/pgmemo.log" 2>&1 </dev/null &
-  PGMEMO_PID=$!
+  wait_demo "$PGMEMO_PID" "$PROXY_PORT" "$PG_PORT" "$WORK/pgmemo.log"
 fi
-wait_for pgmemo "$PGMEMO_PID" "$HOST" "$PROXY_PORT" "$WORK/pgmemo.log" "pgmemo listening on"
 port_open "$UP_HOST" "$UP_PORT" || die "upstream $UP_HOST:$UP_PORT not reachable"
 
 psql_direct() { timeout 600 psql -X -q -v ON_ERROR_STOP=1 -h "$UP_HOST" -p "$UP_PORT" -U "$BENCH_USER" -d "$DB" "$@"; }
@@ -194,14 +140,9 @@ T_NAMES=(direct pgmemo)
 T_HOSTS=("$UP_HOST" "$HOST")
 T_PORTS=("$UP_PORT" "$PROXY_PORT")
 
-BOUNCER="${PGBOUNCER:-$(command -v pgbouncer 2>/dev/null || true)}"
-[ -z "$BOUNCER" ] && [ -x /usr/sbin/pgbouncer ] && [ "${PGBOUNCER:-}" != off ] && BOUNCER=/usr/sbin/pgbouncer
-if [ "$BOUNCER" = off ]; then
-  BOUNCER=""
-fi
+BOUNCER="$(find_pgbouncer)"
 if [ -n "$BOUNCER" ]; then
-  BOUNCER_PORT="$(free_port "${USED_PORTS[@]}")" || die "no free port"
-  USED_PORTS+=("$BOUNCER_PORT")
+  new_port BOUNCER_PORT
   BDIR="$WORK/pgbouncer"
   mkdir -p "$BDIR"
   printf '"%s" ""\n' "$BENCH_USER" >"$BDIR/userlist.txt"
@@ -225,18 +166,15 @@ server_tls_sslmode = disable
 log_connections = 0
 log_disconnections = 0
 EOF
-  run_as=()
-  if [ "$(id -u)" -eq 0 ]; then # PgBouncer refuses to run as root
-    buser=nobody
-    id postgres >/dev/null 2>&1 && buser=postgres
-    chown -R "$buser" "$BDIR"
+  set_run_as # PgBouncer refuses to run as root
+  if [ -n "${RUN_AS[*]}" ]; then
+    chown -R "$RUN_USER" "$BDIR"
     chmod 755 "$WORK"
-    run_as=(setpriv "--reuid=$(id -u "$buser")" "--regid=$(id -g "$buser")" --clear-groups)
   fi
   log "starting PgBouncer ($("$BOUNCER" --version 2>/dev/null | head -n1)) on $HOST:$BOUNCER_PORT, session pooling"
-  "${run_as[@]}" "$BOUNCER" "$BDIR/pgbouncer.ini" >"$BDIR/stdout.log" 2>&1 </dev/null &
+  "${RUN_AS[@]}" "$BOUNCER" "$BDIR/pgbouncer.ini" >"$BDIR/stdout.log" 2>&1 </dev/null &
   BOUNCER_PID=$!
-  wait_for pgbouncer "$BOUNCER_PID" "$HOST" "$BOUNCER_PORT"
+  wait_for pgbouncer "$BOUNCER_PID" "$BDIR/pgbouncer.log" "$BOUNCER_PORT"
   T_NAMES+=(pgbouncer)
   T_HOSTS+=("$HOST")
   T_PORTS+=("$BOUNCER_PORT")
@@ -249,12 +187,11 @@ RELAY_FLOOR="${RELAY_FLOOR:-0}"
 if [ "$RELAY_FLOOR" = 1 ]; then
   RELAY_JAR="$ROOT/bench/jmh/target/benchmarks.jar"
   [ -f "$RELAY_JAR" ] || die "$RELAY_JAR not found. Build it first: (cd $ROOT && ./mvnw -B -DskipTests package)"
-  RELAY_PORT="$(free_port "${USED_PORTS[@]}")" || die "no free port"
-  USED_PORTS+=("$RELAY_PORT")
+  new_port RELAY_PORT
   log "starting netty-relay (the relay floor) on $HOST:$RELAY_PORT"
   "$JAVA" -cp "$RELAY_JAR" io.pgmemo.bench.NettyRelay "$RELAY_PORT" "$UP_HOST" "$UP_PORT" >"$WORK/relay.log" 2>&1 </dev/null &
   RELAY_PID=$!
-  wait_for netty-relay "$RELAY_PID" "$HOST" "$RELAY_PORT"
+  wait_for netty-relay "$RELAY_PID" "$WORK/relay.log" "$RELAY_PORT"
   T_NAMES+=(netty-relay)
   T_HOSTS+=("$HOST")
   T_PORTS+=("$RELAY_PORT")
@@ -270,11 +207,11 @@ RESULTS="$WORK/results.tsv"
 : >"$RESULTS"
 ANY_FAILED=0
 
-run_pgbench() { # run_pgbench WORKLOAD TARGET_INDEX SECONDS OUTFILE
-  local workload="$1" i="$2" secs="$3" out="$4" extra=()
+run_workload() { # run_workload WORKLOAD TARGET_INDEX SECONDS OUTFILE
+  local workload="$1" i="$2" extra=()
   [ "$workload" = select-only ] && extra=(-S)
-  timeout $((secs + 120)) pgbench "${extra[@]}" -n -M simple -c "$CLIENTS" -j "$THREADS" -T "$secs" \
-    -h "${T_HOSTS[$i]}" -p "${T_PORTS[$i]}" -U "$BENCH_USER" "$DB" >"$out" 2>&1
+  run_pgbench "$3" "$4" "${extra[@]}" -M simple -c "$CLIENTS" -j "$THREADS" \
+    -h "${T_HOSTS[$i]}" -p "${T_PORTS[$i]}" -U "$BENCH_USER" "$DB"
 }
 
 warm_up() { # warm_up WORKLOAD: WARMUP s of unmeasured load per target, interleaved like the rounds
@@ -283,7 +220,7 @@ warm_up() { # warm_up WORKLOAD: WARMUP s of unmeasured load per target, interlea
     chunk=$((WARMUP - warmed < DURATION ? WARMUP - warmed : DURATION))
     log "warm-up: $workload, ${chunk}s per target ($((warmed + chunk)) of ${WARMUP}s)"
     for i in "${!T_NAMES[@]}"; do
-      run_pgbench "$workload" "$i" "$chunk" "$WORK/warmup-$workload-${T_NAMES[$i]}.log" \
+      run_workload "$workload" "$i" "$chunk" "$WORK/warmup-$workload-${T_NAMES[$i]}.log" \
         || { tail -n 10 "$WORK/warmup-$workload-${T_NAMES[$i]}.log" >&2; log "warm-up against ${T_NAMES[$i]} failed"; }
     done
     warmed=$((warmed + chunk))
@@ -308,10 +245,10 @@ for workload in $WORKLOADS; do
       fi
       out="$WORK/run-$round-$workload-$name.log"
       rc=0
-      run_pgbench "$workload" "$i" "$DURATION" "$out" || rc=$?
-      tps="$(sed -n 's/^tps = \([0-9.]*\).*/\1/p' "$out" | tail -n1)"
-      lat="$(sed -n 's/^latency average = \([0-9.]*\) ms.*/\1/p' "$out" | head -n1)"
-      failed="$(sed -n 's/^number of failed transactions: \([0-9]*\).*/\1/p' "$out" | head -n1)"
+      run_workload "$workload" "$i" "$DURATION" "$out" || rc=$?
+      tps="$(pgbench_figure "$out" tps)"
+      lat="$(pgbench_figure "$out" latency)"
+      failed="$(pgbench_figure "$out" failed)"
       if [ "$rc" != 0 ] || [ -z "$tps" ] || [ "${failed:-0}" != 0 ]; then
         ANY_FAILED=1
         log "round $round $workload $name: FAILED (exit $rc, failed transactions ${failed:-?})"
@@ -326,10 +263,6 @@ for workload in $WORKLOADS; do
 done
 
 # ---------------------------------------------------------------- CPU per query
-cpu_ticks() { # user + system clock ticks of a process, all its threads
-  awk '{ sub(/.*\) /, ""); print $12 + $13 }' "/proc/$1/stat"
-}
-
 CPU_RESULTS="$WORK/cpu.tsv"
 : >"$CPU_RESULTS"
 if [ "$CPU_RATE" -gt 0 ]; then
@@ -344,11 +277,11 @@ if [ "$CPU_RATE" -gt 0 ]; then
       esac
       out="$WORK/cpu-$round-${T_NAMES[$i]}.log"
       before="$(cpu_ticks "$pid")"
-      timeout $((DURATION + 120)) pgbench -S -n -M simple -R "$CPU_RATE" -c "$CLIENTS" -j "$THREADS" -T "$DURATION" \
-        -h "${T_HOSTS[$i]}" -p "${T_PORTS[$i]}" -U "$BENCH_USER" "$DB" >"$out" 2>&1 \
+      run_pgbench "$DURATION" "$out" -S -M simple -R "$CPU_RATE" -c "$CLIENTS" -j "$THREADS" \
+        -h "${T_HOSTS[$i]}" -p "${T_PORTS[$i]}" -U "$BENCH_USER" "$DB" \
         || { tail -n 10 "$out" >&2; die "fixed-rate run against ${T_NAMES[$i]} failed"; }
       after="$(cpu_ticks "$pid")"
-      queries="$(sed -n 's/^number of transactions actually processed: \([0-9]*\).*/\1/p' "$out")"
+      queries="$(pgbench_figure "$out" processed)"
       us="$(awk -v t=$((after - before)) -v hz="$tick_hz" -v q="$queries" 'BEGIN { printf "%.1f", t * 1e6 / hz / q }')"
       log "round $round fixed rate ${CPU_RATE}/s ${T_NAMES[$i]}: $queries queries, $us us of proxy CPU per query"
       printf '%s\t%s\n' "${T_NAMES[$i]}" "$us" >>"$CPU_RESULTS"

@@ -10,65 +10,47 @@
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# shellcheck source=scripts/lib.sh
+. "$ROOT/scripts/lib.sh"
+LOG_PREFIX=clients
+LOG_FD=1
 JAR="${PGMEMO_JAR:-$ROOT/proxy-server/target/pgmemo.jar}"
 JAVA="${JAVA:-java}"
+JAVA_OPTS="" # this script runs pgmemo without JAVA_OPTS
 PYTHON=/usr/bin/python3
 HOST=127.0.0.1
 
-log() { printf 'clients: %s\n' "$*"; }
-die() { printf 'clients: ERROR: %s\n' "$*" >&2; exit 2; }
 [ -f "$JAR" ] || die "$JAR not found. Build it first: (cd $ROOT && ./mvnw -B package)"
 
-PASS=0
-FAIL=0
-pass() { PASS=$((PASS + 1)); printf 'PASS  %s\n' "$*"; }
-fail() { FAIL=$((FAIL + 1)); printf 'FAIL  %s\n' "$*"; }
-
-apt_install() {
-  [ "$(id -u)" -eq 0 ] || die "not root: install $* yourself"
-  timeout 300 apt-get update -qq || die "apt-get update failed"
-  timeout 900 env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >/dev/null \
-    || die "apt-get install $* failed"
-}
-"$PYTHON" -c 'import psycopg, asyncpg' 2>/dev/null || apt_install python3-psycopg python3-asyncpg
-command -v node >/dev/null && command -v npm >/dev/null || apt_install nodejs npm
-psql --version >/dev/null 2>&1 || apt_install postgresql-client
-
-# shellcheck source=e2e/lib.sh
-. "$ROOT/e2e/lib.sh"
+"$PYTHON" -c 'import psycopg, asyncpg' 2>/dev/null || apt_install python3-psycopg python3-asyncpg \
+  || die "install python3-psycopg and python3-asyncpg yourself"
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+  apt_install nodejs npm || die "install nodejs and npm yourself"
+fi
+psql --version >/dev/null 2>&1 || apt_install postgresql-client || die "install postgresql-client yourself"
 
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/pgmemo-clients.XXXXXX")"
 LOG="$WORK/pgmemo.log"
 PID=""
+PG_PORT=""
 cleanup() {
   local rc=$?
-  if [ -n "$PID" ] && kill -0 "$PID" 2>/dev/null; then
-    kill -TERM "$PID" 2>/dev/null || true
-    for _ in $(seq 1 150); do kill -0 "$PID" 2>/dev/null || break; sleep 0.2; done
-    kill -KILL "$PID" 2>/dev/null || true
-  fi
+  trap - EXIT INT TERM
+  stop_demo "$PID" "$PG_PORT" 30
   if [ "$rc" -ne 0 ] || [ "${E2E_KEEP_TMP:-0}" = 1 ]; then
     log "work directory kept: $WORK"
   else
     rm -rf "$WORK"
   fi
+  exit "$rc"
 }
-trap cleanup EXIT
+on_exit cleanup
 
 log "installing node-postgres (pg) from the npm registry"
 (cd "$WORK" && timeout 300 npm install --silent --no-audit --no-fund pg >/dev/null) || die "npm install pg failed"
 
-PG_PORT=$(free_port)
-PROXY_PORT=$(free_port "$PG_PORT")
-"$JAVA" -jar "$JAR" demo --listen "$HOST:$PROXY_PORT" --pg-port "$PG_PORT" --cache-file "$WORK/cache.duckdb" \
-  --log-level DEBUG >"$LOG" 2>&1 </dev/null &
-PID=$!
-for _ in $(seq 1 240); do
-  grep -q "pgmemo listening on" "$LOG" && grep -q "pgmemo demo is running" "$LOG" && break
-  kill -0 "$PID" 2>/dev/null || { tail -n 30 "$LOG"; die "pgmemo demo exited"; }
-  sleep 0.5
-done
-grep -q "pgmemo demo is running" "$LOG" || die "pgmemo demo not ready after 120 s"
+start_demo PID PROXY_PORT PG_PORT "$LOG" --cache-file "$WORK/cache.duckdb" --log-level DEBUG
+wait_demo "$PID" "$PROXY_PORT" "$PG_PORT" "$LOG"
 
 DIRECT="postgresql://postgres@$HOST:$PG_PORT/demo"
 PROXIED="postgresql://postgres@$HOST:$PROXY_PORT/demo"
@@ -99,5 +81,4 @@ check_client "psycopg 3" "$PYTHON" "$ROOT/e2e/clients/psycopg3_check.py"
 check_client "asyncpg" "$PYTHON" "$ROOT/e2e/clients/asyncpg_check.py"
 check_client "node-postgres" env NODE_PATH="$WORK/node_modules" node "$ROOT/e2e/clients/node_pg_check.js"
 
-echo "$PASS passed, $FAIL failed"
-[ "$FAIL" -eq 0 ]
+checks_summary

@@ -19,6 +19,10 @@
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# shellcheck source=scripts/lib.sh
+. "$ROOT/scripts/lib.sh"
+LOG_PREFIX=e2e
+LOG_FD=1
 JAR="${PGMEMO_JAR:-$ROOT/proxy-server/target/pgmemo.jar}"
 JAVA="${JAVA:-java}"
 START_TIMEOUT="${E2E_START_TIMEOUT:-120}"
@@ -28,52 +32,10 @@ HOST=127.0.0.1
 DB=demo
 PGUSER_NAME=postgres
 
-log() { printf 'e2e: %s\n' "$*"; }
-die() { printf 'e2e: ERROR: %s\n' "$*" >&2; exit 2; }
-
 if [ ! -f "$JAR" ]; then
   die "$JAR not found. Build it first: (cd $ROOT && ./mvnw -B package)"
 fi
 command -v "$JAVA" >/dev/null 2>&1 || die "java not found (set JAVA=/path/to/java)"
-
-PASS=0
-FAIL=0
-FAILED_CHECKS=()
-pass() { PASS=$((PASS + 1)); printf 'PASS  %s\n' "$*"; }
-fail() { FAIL=$((FAIL + 1)); FAILED_CHECKS+=("$*"); printf 'FAIL  %s\n' "$*"; }
-check() { # check "description" command... : passes when the command succeeds
-  local desc="$1"; shift
-  if "$@"; then pass "$desc"; else fail "$desc"; fi
-}
-
-# ---------------------------------------------------------------- client tools
-have_pg_tools() {
-  psql --version >/dev/null 2>&1 && pgbench --version >/dev/null 2>&1
-}
-install_pg_tools() {
-  have_pg_tools && return 0
-  log "psql/pgbench not found: installing postgresql-client and postgresql-15 with apt-get"
-  command -v apt-get >/dev/null 2>&1 || die "no apt-get; install psql and pgbench yourself"
-  local sudo=()
-  if [ "$(id -u)" -ne 0 ]; then
-    command -v sudo >/dev/null 2>&1 || die "not root and no sudo; install psql and pgbench yourself"
-    sudo=(sudo)
-  fi
-  timeout 300 "${sudo[@]}" apt-get update -qq || die "apt-get update failed"
-  timeout 900 "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive \
-    apt-get install -y -qq --no-install-recommends postgresql-client postgresql-15 >/dev/null \
-    || die "apt-get install postgresql-client postgresql-15 failed"
-  # /usr/bin/pgbench is postgresql-client-common's wrapper around /usr/lib/postgresql/15/bin/pgbench
-  have_pg_tools || die "psql/pgbench still not usable after apt-get install"
-}
-
-# ---------------------------------------------------------------- ports
-# shellcheck source=e2e/lib.sh
-. "$ROOT/e2e/lib.sh"
-listener_pids() { # pids listening on 127.0.0.1:$1 (needs ss)
-  command -v ss >/dev/null 2>&1 || return 0
-  ss -Hltnp "sport = :$1" 2>/dev/null | grep -o 'pid=[0-9]*' | cut -d= -f2 | sort -u
-}
 
 # ---------------------------------------------------------------- lifecycle
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/pgmemo-e2e.XXXXXX")"
@@ -81,32 +43,10 @@ LOG="$WORK/pgmemo.log"
 PGMEMO_PID=""
 PG_PORT=""
 
-stop_embedded_pg() { # the demo's PostgreSQL, if it outlived pgmemo: only a postgres process on our port
-  [ -n "$PG_PORT" ] || return 0
-  local pid comm _
-  for pid in $(listener_pids "$PG_PORT"); do
-    comm="$(ps -o comm= -p "$pid" 2>/dev/null || true)"
-    case "$comm" in
-      postgres|postmaster)
-        log "stopping leftover embedded PostgreSQL (pid $pid)"
-        kill -INT "$pid" 2>/dev/null || true
-        for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
-        kill -KILL "$pid" 2>/dev/null || true
-        ;;
-    esac
-  done
-}
 cleanup() {
   local rc=$?
   trap - EXIT INT TERM
-  if [ -n "$PGMEMO_PID" ] && kill -0 "$PGMEMO_PID" 2>/dev/null; then
-    kill -TERM "$PGMEMO_PID" 2>/dev/null || true
-    local _
-    for _ in $(seq 1 $((STOP_TIMEOUT * 5))); do kill -0 "$PGMEMO_PID" 2>/dev/null || break; sleep 0.2; done
-    kill -KILL "$PGMEMO_PID" 2>/dev/null || true
-    wait "$PGMEMO_PID" 2>/dev/null || true
-  fi
-  stop_embedded_pg
+  stop_demo "$PGMEMO_PID" "$PG_PORT" "$STOP_TIMEOUT"
   if [ "$rc" -ne 0 ] || [ "${E2E_KEEP_TMP:-0}" = 1 ]; then
     if [ -f "$LOG" ] && [ "$rc" -ne 0 ]; then
       echo "---- last 40 lines of $LOG"
@@ -119,43 +59,22 @@ cleanup() {
   fi
   exit "$rc"
 }
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+on_exit cleanup
 
 install_pg_tools
 log "$(psql --version); $(pgbench --version)"
 
-PG_PORT="$(free_port)" || die "no free port"
-PROXY_PORT="$(free_port "$PG_PORT")" || die "no free port"
 export PGCONNECT_TIMEOUT=10 PGUSER="$PGUSER_NAME"
 unset PGPASSWORD PGSERVICE PGOPTIONS PGDATABASE PGHOST PGPORT 2>/dev/null || true
 
-: >"$LOG"
-log "starting: $JAVA -jar $JAR demo --listen $HOST:$PROXY_PORT --pg-port $PG_PORT (log: $LOG)"
 # Netty's leak sampling is off in a running pgmemo unless asked for; the LEAK check below needs it.
-# shellcheck disable=SC2086
-"$JAVA" -Dio.netty.leakDetection.level=simple ${JAVA_OPTS:-} -jar "$JAR" demo --listen "$HOST:$PROXY_PORT" --pg-port "$PG_PORT" \
-  >"$LOG" 2>&1 </dev/null &
-PGMEMO_PID=$!
-
-ready=0
+JAVA_OPTS="-Dio.netty.leakDetection.level=simple ${JAVA_OPTS:-}"
+start_demo PGMEMO_PID PROXY_PORT PG_PORT "$LOG"
+log "starting: $JAVA -jar $JAR demo --listen $HOST:$PROXY_PORT --pg-port $PG_PORT (log: $LOG)"
 t_start=$SECONDS
-deadline=$((SECONDS + START_TIMEOUT))
-while [ "$SECONDS" -lt "$deadline" ]; do
-  if ! kill -0 "$PGMEMO_PID" 2>/dev/null; then
-    break
-  fi
-  if grep -q "pgmemo listening on" "$LOG" && port_open_local "$PROXY_PORT" && port_open_local "$PG_PORT"; then
-    ready=1
-    break
-  fi
-  sleep 0.5
-done
-if [ "$ready" != 1 ]; then
+if ! demo_ready "$PGMEMO_PID" "$START_TIMEOUT" "$PROXY_PORT" "$PG_PORT" "$LOG"; then
   fail "pgmemo demo ready within ${START_TIMEOUT}s (listening on $HOST:$PROXY_PORT, upstream $HOST:$PG_PORT)"
-  echo "$PASS passed, $FAIL failed"
-  exit 1
+  checks_summary || exit 1
 fi
 pass "pgmemo demo ready after $((SECONDS - t_start))s (proxy $HOST:$PROXY_PORT, upstream $HOST:$PG_PORT)"
 check "demo prints 'upstream PostgreSQL: $HOST:$PG_PORT'" grep -q "upstream PostgreSQL: $HOST:$PG_PORT" "$LOG"
@@ -171,7 +90,7 @@ check "ping subcommand answers for pgmemo ($HOST:$PROXY_PORT)" \
   timeout 30 "$JAVA" -jar "$JAR" ping --target "$HOST:$PROXY_PORT"
 ping_closed() {
   local p rc=0
-  p="$(free_port "$PG_PORT" "$PROXY_PORT")" || return 1
+  p="$(free_port "${USED_PORTS[@]}")" || return 1
   timeout 30 "$JAVA" -jar "$JAR" ping --target "$HOST:$p" >/dev/null 2>&1 || rc=$?
   [ "$rc" = 1 ] || { echo "  ping of closed port $p exited $rc, expected 1"; return 1; }
 }
@@ -271,10 +190,9 @@ check "pgbench -i -s 1 through pgmemo (100000 accounts visible directly)" pgb_in
 
 pgb_run() { # pgb_run MODE
   local out="$WORK/pgbench-$1.log" rc=0 processed failed
-  timeout $((PGBENCH_SECONDS + 60)) pgbench -S -n -c 4 -j 2 -T "$PGBENCH_SECONDS" -M "$1" \
-    -h "$HOST" -p "$PROXY_PORT" -U postgres "$DB" >"$out" 2>&1 || rc=$?
-  processed="$(sed -n 's/^number of transactions actually processed: \([0-9]*\).*/\1/p' "$out" | head -n1)"
-  failed="$(sed -n 's/^number of failed transactions: \([0-9]*\).*/\1/p' "$out" | head -n1)"
+  run_pgbench "$PGBENCH_SECONDS" "$out" -S -c 4 -j 2 -M "$1" -h "$HOST" -p "$PROXY_PORT" -U postgres "$DB" || rc=$?
+  processed="$(pgbench_figure "$out" processed)"
+  failed="$(pgbench_figure "$out" failed)"
   echo "  -M $1: exit $rc, processed ${processed:-?}, failed ${failed:-n/a}, $(grep -m1 '^tps' "$out" || echo 'no tps line')"
   if [ "$rc" != 0 ] || [ -z "$processed" ] || [ "$processed" -le 0 ]; then
     tail -n 15 "$out"
@@ -333,11 +251,7 @@ pg_gone() {
   return 1
 }
 check "embedded PostgreSQL stopped with pgmemo" pg_gone
-check "proxy port closed after shutdown" bash -c "! timeout 2 bash -c 'exec 3<>/dev/tcp/$HOST/$PROXY_PORT' 2>/dev/null"
+proxy_closed() { ! port_open "$HOST" "$PROXY_PORT"; }
+check "proxy port closed after shutdown" proxy_closed
 
-if [ "$FAIL" -gt 0 ]; then
-  log "failed checks:"
-  printf '  - %s\n' "${FAILED_CHECKS[@]}"
-fi
-echo "$PASS passed, $FAIL failed"
-[ "$FAIL" -eq 0 ]
+checks_summary
