@@ -22,6 +22,9 @@ import io.pgmemo.protocol.Frame;
 import io.pgmemo.protocol.backend.ParameterStatus;
 import io.pgmemo.protocol.backend.ReadyForQuery;
 import io.pgmemo.protocol.backend.TransactionStatus;
+import io.pgmemo.proxy.cache.SessionState.KnownRead;
+import io.pgmemo.proxy.cache.SessionState.KnownShape;
+import io.pgmemo.proxy.cache.SessionState.KnownStatement;
 import io.pgmemo.protocol.frontend.Bind;
 import io.pgmemo.protocol.frontend.Close;
 import io.pgmemo.protocol.frontend.FrontendMessage;
@@ -33,10 +36,7 @@ import java.nio.charset.Charset;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -50,11 +50,6 @@ import org.slf4j.LoggerFactory;
  * it). While a probe or a catalog look-up is outstanding, the client's messages wait in order.
  */
 public final class SessionCache {
-    private static final int MAX_KNOWN_READS = 4096;
-
-    private record KnownRead(CacheKey key, Set<Long> relationOids, long epoch) {
-    }
-
     /** A read waiting for an identical one of another session: shared when it lands, or sent then. */
     private sealed interface Awaited {
         void release();
@@ -71,17 +66,6 @@ public final class SessionCache {
             cycle.release();
             sync.release();
         }
-    }
-
-    /**
-     * A query shape (literals replaced) judged a cacheable read for the current state: a new text
-     * of that shape (a point lookup of another key) skips classification and the catalog's verdict.
-     */
-    private record KnownShape(Set<Long> relationOids, long epoch, boolean standardConformingStrings) {
-    }
-
-    /** An extended-protocol statement's SQL judged cacheable for the current state. */
-    private record KnownStatement(Set<Long> relationOids, long epoch) {
     }
 
     /** A forwarded statement string whose writes the catalog has yet to judge. */
@@ -103,10 +87,7 @@ public final class SessionCache {
     private final ExtendedProtocolEffects extended = new ExtendedProtocolEffects();
     private final Deque<Expectation> expected = new ArrayDeque<>();
     private final Deque<Frame> waiting = new ArrayDeque<>();
-    /** Reads already judged cacheable for the current state: a repeated hit skips lexing and hashing. */
-    private final Map<String, KnownRead> knownReads = new HashMap<>();
-    private final Map<String, KnownShape> knownShapes = new HashMap<>();
-    private final Map<String, KnownStatement> knownStatements = new HashMap<>();
+    private final SessionState state = new SessionState();
     private final PreparedStatements statements = new PreparedStatements();
     /** Extended-protocol messages held until their Sync, while they may be answered from the cache. */
     private ExtendedCycle cycle;
@@ -117,9 +98,6 @@ public final class SessionCache {
     /** A read held while an identical one of another session is on its way upstream. */
     private Awaited awaitingFlight;
     private Channel upstream;
-    private SessionProbe.Result state;
-    /** The fingerprint of {@link #state}, encoded once for the keys of this state. */
-    private CacheKey.Prefix keyPrefix;
     private TransactionStatus status = TransactionStatus.IDLE;
     private Invalidation uncommitted = Invalidation.NONE;
     /**
@@ -131,9 +109,6 @@ public final class SessionCache {
     private int lookUpsInARow;
     /** The transaction block now open sees an old snapshot of the catalog: no look-up runs in it. */
     private boolean oldSnapshot;
-    private String clientEncoding = "UTF8";
-    private boolean standardConformingStrings = true;
-    private String startupDatabase;
 
     public SessionCache(QueryCache cache, Channel client, Consumer<Frame> forward) {
         this.cache = cache;
@@ -207,7 +182,7 @@ public final class SessionCache {
     private void forwardExtended(Frame frame, boolean judgedRead) {
         FrontendMessage message;
         try {
-            message = extended.note(frame, standardConformingStrings);
+            message = extended.note(frame, state.standardConformingStrings());
         } catch (RuntimeException malformed) {
             frame.release();
             throw malformed;
@@ -268,9 +243,9 @@ public final class SessionCache {
             endForwardedCycle(sync, Invalidation.NONE);
         } else if (!held.isAnswerable() || !expected.isEmpty() || status != TransactionStatus.IDLE) {
             forwardCycle(held, sync);
-        } else if (state == null && cache.catalogHealth().unavailable(startupDatabase)) {
+        } else if (!state.isKnown() && cache.catalogHealth().unavailable(state.startupDatabase())) {
             forwardCycle(held, sync);
-        } else if (state == null) {
+        } else if (!state.isKnown()) {
             holdCycle(held, sync);
             sendProbe();
         } else {
@@ -287,12 +262,13 @@ public final class SessionCache {
             return;
         }
         String sql = parse.query();
-        KnownStatement known = knownStatements.get(sql);
+        KnownStatement known = state.knownStatement(sql);
         // Read before the verdict: answers that expire meanwhile leave it tagged with the old epoch.
         long epoch = cache.verdictEpoch();
         if (known == null || known.epoch() != epoch) {
-            SqlShape shape = SqlShape.of(sql, standardConformingStrings);
-            List<Classification> classified = cache.classifications().of(sql, shape, standardConformingStrings);
+            SqlShape shape = SqlShape.of(sql, state.standardConformingStrings());
+            List<Classification> classified = cache.classifications().of(sql, shape,
+                    state.standardConformingStrings());
             Classification read = classified.size() == 1 ? classified.get(0) : null;
             if (read == null || !read.isCacheCandidate() || read.timeDependent() || shape.timeLiteral()) {
                 forwardCycle(held, sync);
@@ -318,13 +294,10 @@ public final class SessionCache {
                 return;
             }
             known = new KnownStatement(verdict.relationOids(), epoch);
-            if (knownStatements.size() >= MAX_KNOWN_READS) {
-                knownStatements.clear();
-            }
-            knownStatements.put(sql, known);
+            state.remember(sql, known);
         }
         Bind bind = held.bind();
-        CacheKey key = CacheKey.forExtendedQuery(keyPrefix, held.signature(), sql, parse.parameterTypes(),
+        CacheKey key = CacheKey.forExtendedQuery(state.keyPrefix(), held.signature(), sql, parse.parameterTypes(),
                 bind.parameters(), bind.parameterFormats(), bind.resultFormats());
         answerOrCapture(held, sync, key, known);
     }
@@ -346,7 +319,7 @@ public final class SessionCache {
         if (log.isDebugEnabled()) {
             log.debug("miss {}", key.digestHex());
         }
-        SessionProbe.Result stateNow = state;
+        SessionProbe.Result stateNow = state.probed();
         Flight flight = cache.joinOrLead(key,
                 landed -> client.eventLoop().execute(() -> onFlightLanded(landed, stateNow)));
         if (flight == null) {
@@ -449,7 +422,7 @@ public final class SessionCache {
     }
 
     private void onQuery(Frame frame) {
-        if (cache.catalogHealth().unavailable(startupDatabase) && PlainSelect.matches(frame.body())) {
+        if (cache.catalogHealth().unavailable(state.startupDatabase()) && PlainSelect.matches(frame.body())) {
             // Nothing of the database is cached meanwhile, and such a read changes nothing: relay it.
             cache.catalogHealth().relayedUncached();
             send(frame, new Expectation.Forward(Invalidation.NONE, takeParses()));
@@ -457,24 +430,24 @@ public final class SessionCache {
         }
         String sql = ((Query) FrontendMessage.decode(frame)).sql();
         boolean idle = expected.isEmpty() && status == TransactionStatus.IDLE && !forwardingCycle;
-        if (state != null && idle) {
-            KnownRead known = knownReads.get(sql);
+        if (state.isKnown() && idle) {
+            KnownRead known = state.knownRead(sql);
             if (known != null && known.epoch() == cache.verdictEpoch()) {
                 serveOrCapture(frame, sql, known, true);
                 return;
             }
         }
-        SqlShape shape = SqlShape.of(sql, standardConformingStrings);
-        if (state != null && idle && !shape.timeLiteral()) {
-            KnownShape known = knownShapes.get(shape.text());
+        SqlShape shape = SqlShape.of(sql, state.standardConformingStrings());
+        if (state.isKnown() && idle && !shape.timeLiteral()) {
+            KnownShape known = state.knownShape(shape.text());
             if (known != null && known.epoch() == cache.verdictEpoch()
-                    && known.standardConformingStrings() == standardConformingStrings) {
-                serveOrCapture(frame, sql, new KnownRead(CacheKey.forSimpleQuery(keyPrefix, sql),
+                    && known.standardConformingStrings() == state.standardConformingStrings()) {
+                serveOrCapture(frame, sql, new KnownRead(CacheKey.forSimpleQuery(state.keyPrefix(), sql),
                         known.relationOids(), known.epoch()), false);
                 return;
             }
         }
-        List<Classification> statements = cache.classifications().of(sql, shape, standardConformingStrings);
+        List<Classification> statements = cache.classifications().of(sql, shape, state.standardConformingStrings());
         Classification only = statements.size() == 1 ? statements.get(0) : null;
         if (only != null && only.isCacheCandidate() && idle) {
             lookUp(frame, sql, shape, only);
@@ -490,7 +463,7 @@ public final class SessionCache {
      */
     private void forwardStatements(Frame frame, SqlShape shape, List<Classification> statements,
                                    Invalidation fromText) {
-        Judgement<Invalidation> judgement = cache.judgeWrites(database(), shape, standardConformingStrings,
+        Judgement<Invalidation> judgement = cache.judgeWrites(database(), shape, state.standardConformingStrings(),
                 statements, fromText);
         Invalidation invalidation;
         if (judgement.isAnswered()) {
@@ -503,7 +476,7 @@ public final class SessionCache {
         } else {
             // Inside a transaction block or behind other statements: assume the worst, ask later.
             invalidation = fromText.and(Invalidation.ALL_DATA);
-            askLater(new WriteQuestion(shape, standardConformingStrings, statements, fromText));
+            askLater(new WriteQuestion(shape, state.standardConformingStrings(), statements, fromText));
         }
         if (!fromText.isNone() || !invalidation.isNone() || !StatementEffects.keepsSessionState(statements)) {
             forgetState();
@@ -523,12 +496,12 @@ public final class SessionCache {
     }
 
     private void lookUp(Frame frame, String sql, SqlShape shape, Classification read) {
-        if (state == null && cache.catalogHealth().unavailable(startupDatabase)) {
+        if (!state.isKnown() && cache.catalogHealth().unavailable(state.startupDatabase())) {
             // Nothing of the database is cached meanwhile: relay it as it is.
             forwardStatements(frame, shape, List.of(read), StatementEffects.invalidation(read));
             return;
         }
-        if (state == null) {
+        if (!state.isKnown()) {
             hold(frame);
             sendProbe();
             return;
@@ -561,27 +534,24 @@ public final class SessionCache {
             log.debug("not cacheable ({}): {}", verdict.reason(), read.command());
             // Unless refused for time alone, a view, policy or operator may call a function that writes
             // or changes settings.
-            Invalidation fromText = mayHaveSideEffects(verdict) ? Invalidation.ALL : StatementEffects.invalidation(read);
+            Invalidation fromText = mayHaveSideEffects(verdict)
+                    ? Invalidation.ALL : StatementEffects.invalidation(read);
             forwardStatements(frame, shape, List.of(read), fromText);
             return;
         }
-        if (knownShapes.size() >= MAX_KNOWN_READS) {
-            knownShapes.clear();
-        }
-        knownShapes.put(shape.text(), new KnownShape(verdict.relationOids(), epoch, standardConformingStrings));
-        serveOrCapture(frame, sql, new KnownRead(CacheKey.forSimpleQuery(keyPrefix, sql), verdict.relationOids(),
+        state.remember(shape.text(), new KnownShape(verdict.relationOids(), epoch,
+                state.standardConformingStrings()));
+        serveOrCapture(frame, sql, new KnownRead(CacheKey.forSimpleQuery(state.keyPrefix(), sql),
+                verdict.relationOids(),
                 epoch), false);
     }
 
     /** Remembers a read that repeats; a text seen once (a point lookup of a new key) is not kept. */
     private void remember(String sql, KnownRead read) {
-        if (knownReads.size() >= MAX_KNOWN_READS) {
-            knownReads.clear();
-        }
-        knownReads.put(sql, read);
+        state.remember(sql, read);
     }
 
-    /** @param remembered the read came from {@link #knownReads} (remembering it again could clear them) */
+    /** @param remembered the read came from the state's known reads (remembering it again could clear them) */
     private void serveOrCapture(Frame frame, String sql, KnownRead read, boolean remembered) {
         long now = System.currentTimeMillis();
         CachedResult hit = cache.tiers().getHot(read.key(), now);
@@ -600,7 +570,7 @@ public final class SessionCache {
         if (log.isDebugEnabled()) {
             log.debug("miss {}", read.key().digestHex());
         }
-        SessionProbe.Result stateNow = state;
+        SessionProbe.Result stateNow = state.probed();
         Flight flight = cache.joinOrLead(read.key(),
                 landed -> client.eventLoop().execute(() -> onFlightLanded(landed, stateNow)));
         if (flight == null) {
@@ -625,7 +595,7 @@ public final class SessionCache {
         }
         awaitingFlight = null;
         lookupInFlight = false;
-        if (landed != null && state == stateThen) {
+        if (landed != null && state.probed() == stateThen) {
             if (awaited instanceof AwaitedCycle held) {
                 answeredParse(held.cycle());
             }
@@ -659,19 +629,11 @@ public final class SessionCache {
     }
 
     private void forgetState() {
-        state = null;
-        keyPrefix = null;
-        knownReads.clear();
-        knownShapes.clear();
-        knownStatements.clear();
+        state.forget();
     }
 
     private void learnState(SessionProbe.Result learned) {
-        state = learned;
-        keyPrefix = learned.fingerprint() == null ? null : CacheKey.prefix(learned.fingerprint());
-        knownReads.clear();
-        knownShapes.clear();
-        knownStatements.clear();
+        state.learn(learned);
     }
 
     private void hold(Frame frame) {
@@ -710,7 +672,7 @@ public final class SessionCache {
 
     private boolean lookUpPossible(CatalogLookUp lookUp) {
         return lookUpsInARow < MAX_LOOK_UPS_IN_A_ROW
-                && CatalogLookUpRun.canRun(lookUp, SessionProbe.charsetOf(clientEncoding));
+                && CatalogLookUpRun.canRun(lookUp, state.charset());
     }
 
     /** Runs a catalog look-up in this session (idle: nothing else in flight); then {@code then}. */
@@ -720,7 +682,7 @@ public final class SessionCache {
         if (log.isDebugEnabled()) {
             log.debug("catalog look-up: {}", lookUp.what());
         }
-        CatalogLookUpRun run = new CatalogLookUpRun(lookUp, database(), SessionProbe.charsetOf(clientEncoding),
+        CatalogLookUpRun run = new CatalogLookUpRun(lookUp, database(), state.charset(),
                 status == TransactionStatus.IN_TRANSACTION, then);
         sendOwn(run.sql(), new Expectation.LookUp(run));
     }
@@ -783,12 +745,12 @@ public final class SessionCache {
     }
 
     private String database() {
-        return state != null && state.fingerprint() != null ? state.fingerprint().database() : startupDatabase;
+        return state.database();
     }
 
     /** The database named at startup: the session cannot change it. */
     public void startupDatabase(String database) {
-        this.startupDatabase = database;
+        state.startupDatabase(database);
     }
 
     // ---- upstream to client ------------------------------------------------------------------
@@ -870,7 +832,7 @@ public final class SessionCache {
 
     private void onProbeReply(Frame frame, BackendType type) {
         if (type == BackendType.DATA_ROW) {
-            Charset charset = SessionProbe.charsetOf(clientEncoding);
+            Charset charset = state.charset();
             learnState(charset == null ? new SessionProbe.Result(null, false)
                     : SessionProbe.parse(frame.body(), charset));
         } else if (type == BackendType.ERROR_RESPONSE) {
@@ -893,7 +855,7 @@ public final class SessionCache {
     private CachedResult store(Expectation.Capture capture, TransactionStatus after) {
         ResultCapture result = capture.result();
         boolean wanted = capture.admitted() || capture.flight().hasFollowers();
-        if (!wanted || result.isAbandoned() || after != TransactionStatus.IDLE || state == null
+        if (!wanted || result.isAbandoned() || after != TransactionStatus.IDLE || !state.isKnown()
                 || state.fingerprint() == null) {
             return null;
         }
@@ -917,12 +879,7 @@ public final class SessionCache {
 
     private void onParameterStatus(Frame frame) {
         ParameterStatus parameter = (ParameterStatus) io.pgmemo.protocol.backend.BackendMessage.decode(frame);
-        switch (parameter.name()) {
-            case "client_encoding" -> clientEncoding = parameter.value();
-            case "standard_conforming_strings" -> standardConformingStrings = "on".equals(parameter.value());
-            default -> { }
-        }
-        forgetState();
+        state.onParameterStatus(parameter.name(), parameter.value());
     }
 
     /** Something is held, or awaited from the upstream. */
