@@ -809,10 +809,15 @@ public final class SessionCache {
         }
         if (head instanceof Expectation.Capture capture) {
             onCaptureReply(capture, frame, type);
-        } else if (head instanceof Expectation.Forward forwarded && type == BackendType.COMMAND_COMPLETE) {
+        } else if (head instanceof Expectation.Forward forwarded && completes(type)) {
             invalidate(forwarded.writes());
         }
         return true;
+    }
+
+    /** A statement ran (CommandComplete), or a function did (FunctionCallResponse: no CommandComplete comes). */
+    private static boolean completes(BackendType type) {
+        return type == BackendType.COMMAND_COMPLETE || type == BackendType.FUNCTION_CALL_RESPONSE;
     }
 
     /**
