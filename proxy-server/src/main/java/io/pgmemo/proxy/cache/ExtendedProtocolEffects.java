@@ -4,6 +4,7 @@ import io.pgmemo.cache.effects.HiddenWrites;
 import io.pgmemo.cache.effects.Invalidation;
 import io.pgmemo.cache.effects.StatementEffects;
 import io.pgmemo.cache.sql.Classification;
+import io.pgmemo.cache.sql.SqlShape;
 import io.pgmemo.cache.sql.StatementClassifier;
 import io.pgmemo.protocol.Frame;
 import io.pgmemo.protocol.frontend.Bind;
@@ -21,13 +22,21 @@ import java.util.Map;
  * for what it may change, when it goes upstream.
  */
 final class ExtendedProtocolEffects {
-    /** @param hidden what the catalog must judge of a statement whose words change nothing, or null */
+    /**
+     * @param hidden  what the catalog must judge of a statement whose words change nothing, or null
+     * @param written the statement's words say it writes: the catalog may narrow that to the tables
+     *                it writes (or widen it, for a trigger); null when they say it writes nothing
+     */
     private record Effect(Invalidation invalidation, boolean keepsSessionState, boolean mayDropStatements,
-                          boolean mayNameStatements, HiddenWrites hidden) {
+                          boolean mayNameStatements, HiddenWrites hidden, Written written) {
     }
 
-    private static final Effect UNKNOWN = new Effect(Invalidation.ALL, false, true, true, null);
-    private static final Effect NOTHING = new Effect(Invalidation.NONE, true, false, false, null);
+    /** A statement whose words say it writes, for the catalog to judge what. */
+    record Written(SqlShape shape, boolean standardConformingStrings, List<Classification> statements) {
+    }
+
+    private static final Effect UNKNOWN = new Effect(Invalidation.ALL, false, true, true, null, null);
+    private static final Effect NOTHING = new Effect(Invalidation.NONE, true, false, false, null, null);
 
     private final Map<String, Effect> statements = new HashMap<>();
     private final Map<String, Effect> portals = new HashMap<>();
@@ -41,15 +50,17 @@ final class ExtendedProtocolEffects {
         if (message instanceof Parse parse) {
             List<Classification> classified = StatementClassifier.classifyAll(parse.query(), standardConformingStrings);
             Invalidation fromText = StatementEffects.invalidation(classified);
+            Written written = fromText.isNone() ? null
+                    : new Written(SqlShape.of(parse.query(), standardConformingStrings), standardConformingStrings,
+                    classified);
             statements.put(parse.statement(), new Effect(fromText,
                     StatementEffects.keepsSessionState(classified), StatementEffects.mayDropStatements(classified),
                     StatementEffects.mayNameStatements(classified),
-                    HiddenWrites.of(parse.query(), standardConformingStrings, classified, fromText)));
+                    HiddenWrites.of(parse.query(), standardConformingStrings, classified, fromText), written));
         } else if (message instanceof Bind bind) {
             portals.put(bind.portal(), statements.getOrDefault(bind.statement(), UNKNOWN));
         } else if (message instanceof Execute execute) {
             last = portals.getOrDefault(execute.portal(), UNKNOWN);
-            cycle = cycle.and(last.invalidation());
         } else if (message instanceof Close close) {
             (close.kind() == TargetKind.STATEMENT ? statements : portals).remove(close.name());
         }
@@ -66,7 +77,17 @@ final class ExtendedProtocolEffects {
         return last.invalidation();
     }
 
-    /** What the catalog must judge of the last Execute's statement (null: its words say all it changes). */
+    /** The last Execute's statement, when its words say it writes (null otherwise, or when unknown). */
+    Written lastWritten() {
+        return last.written();
+    }
+
+    /** An Execute of the cycle may have changed this (its words' judgement, narrowed or widened by the catalog). */
+    void ran(Invalidation invalidation) {
+        cycle = cycle.and(invalidation);
+    }
+
+        /** What the catalog must judge of the last Execute's statement (null: its words say all it changes). */
     HiddenWrites lastHiddenWrites() {
         return last.hidden();
     }

@@ -202,12 +202,34 @@ public final class SessionCache {
             if (extended.mayHaveDroppedStatements() || extended.mayHaveNamedStatements()) {
                 forgetStatements(extended.mayHaveNamedStatements());
             }
-            invalidate(extended.lastInvalidation());
+            Invalidation ran = judgedWrites(extended.lastWritten(), extended.lastInvalidation());
+            extended.ran(ran);
+            invalidate(ran);
             if (extended.lastHiddenWrites() != null) {
                 judge(extended.lastHiddenWrites());
             }
         }
         forward.accept(frame);
+    }
+
+    /**
+     * What an Execute's statement may change: {@code fromText}, narrowed to the tables it writes (or
+     * widened, for a trigger that may do anything) by the catalog's answer for its shape when that is
+     * kept. Mid-cycle the catalog cannot be asked: then the worst case, and the question waits for
+     * the session's next idle point, as for a simple Query in a transaction block.
+     */
+    private Invalidation judgedWrites(ExtendedProtocolEffects.Written written, Invalidation fromText) {
+        if (written == null) {
+            return fromText;
+        }
+        Judgement<Invalidation> judgement = cache.judgeWrites(database(), written.shape(),
+                written.standardConformingStrings(), written.statements(), fromText);
+        if (judgement.isAnswered()) {
+            return judgement.answer();
+        }
+        askLater(new WriteQuestion(written.shape(), written.standardConformingStrings(), written.statements(),
+                fromText));
+        return fromText.and(Invalidation.ALL_DATA);
     }
 
     /**
@@ -289,8 +311,7 @@ public final class SessionCache {
             lookUpsInARow = 0;
             ReadVerdict verdict = judgement.answer();
             if (!verdict.cacheable()) {
-                // As for a simple Query: a view or policy may call a function that writes or changes settings.
-                forwardCycle(held, sync, mayHaveSideEffects(verdict) ? Invalidation.ALL : Invalidation.NONE);
+                forwardUncacheable(held, sync, shape, read, verdict);
                 return;
             }
             known = new KnownStatement(verdict.relationOids(), epoch);
@@ -341,6 +362,29 @@ public final class SessionCache {
         if (held.parse() != null) {
             statements.answeredHere(held.parse(), held.parseFrame());
             extended.readPrepared(held.parse().statement());
+        }
+    }
+
+    /**
+     * As for a simple Query: a view, policy or operator the read reaches may call a function that
+     * writes or changes settings, which the catalog bounds (usually to nothing) once asked; until
+     * then, and where it cannot be asked, everything.
+     */
+    private void forwardUncacheable(ExtendedCycle held, Frame sync, SqlShape shape, Classification read,
+                                    ReadVerdict verdict) {
+        if (!mayHaveSideEffects(verdict)) {
+            forwardCycle(held, sync, Invalidation.NONE);
+            return;
+        }
+        Judgement<Invalidation> writes = cache.judgeWrites(database(), shape, state.standardConformingStrings(),
+                List.of(read), Invalidation.ALL);
+        if (writes.isAnswered()) {
+            forwardCycle(held, sync, writes.answer());
+        } else if (lookUpPossible(writes.lookUp())) {
+            holdCycle(held, sync);
+            runLookUp(writes.lookUp(), this::resumeAfterLookUp);
+        } else {
+            forwardCycle(held, sync, Invalidation.ALL);
         }
     }
 
