@@ -4,7 +4,6 @@ import io.pgmemo.cache.catalog.CatalogSql.Dependencies;
 import io.pgmemo.cache.catalog.CatalogSql.WriteEffects;
 import io.pgmemo.cache.sql.Classification;
 import io.pgmemo.cache.sql.StatementClassifier;
-import java.sql.SQLException;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
@@ -27,11 +26,12 @@ final class CatalogMemo {
     }
 
     /** Thrown when an answer is not kept: run {@link #lookUp()}, then ask again. */
-    static final class NotKept extends SQLException {
+    static final class NotKept extends Exception {
         private final transient CatalogLookUp lookUp;
 
         NotKept(CatalogLookUp lookUp) {
-            super("catalog answer not kept: " + lookUp.what(), "PGM01", null);
+            // Control flow, thrown on every first question: no stack trace to fill in.
+            super("catalog answer not kept: " + lookUp.what(), null, false, false);
             this.lookUp = lookUp;
         }
 

@@ -67,8 +67,6 @@ public final class PgCatalog {
                     : ReadVerdict.notCacheable(e.getMessage()));
         } catch (NotKept e) {
             return Judgement.needs(e.lookUp());
-        } catch (java.sql.SQLException e) {
-            throw new IllegalStateException("a catalog answer threw", e);
         }
     }
 
@@ -101,8 +99,6 @@ public final class PgCatalog {
                     : WriteScope.wholeDatabase(e.getMessage()));
         } catch (NotKept e) {
             return Judgement.needs(e.lookUp());
-        } catch (java.sql.SQLException e) {
-            throw new IllegalStateException("a catalog answer threw", e);
         }
     }
 

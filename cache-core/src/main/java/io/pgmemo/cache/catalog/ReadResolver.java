@@ -1,10 +1,10 @@
 package io.pgmemo.cache.catalog;
 
+import io.pgmemo.cache.catalog.CatalogMemo.NotKept;
 import io.pgmemo.cache.catalog.CatalogSql.Dependencies;
 import io.pgmemo.cache.sql.Classification;
 import io.pgmemo.cache.sql.FunctionCall;
 import io.pgmemo.cache.sql.QualifiedName;
-import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashSet;
@@ -58,7 +58,7 @@ final class ReadResolver {
     }
 
     /** Every call must resolve to safe overloads; attribute notation only counts when such a function exists. */
-    void checkCalls(Collection<FunctionCall> calls) throws Refusal, SQLException {
+    void checkCalls(Collection<FunctionCall> calls) throws Refusal, NotKept {
         Map<String, List<Routine>> byName = memo.routinesNamed(calls.stream().map(c -> c.name().name()).toList());
         for (FunctionCall call : calls) {
             List<Routine> candidates = new ArrayList<>();
@@ -81,7 +81,7 @@ final class ReadResolver {
     }
 
     /** User-defined operators call functions too. */
-    void checkOperators(Collection<String> symbols) throws Refusal, SQLException {
+    void checkOperators(Collection<String> symbols) throws Refusal, NotKept {
         for (List<Long> functions : memo.userOperatorFunctions(symbols).values()) {
             for (long oid : functions) {
                 requireSafe(oid);
@@ -93,7 +93,7 @@ final class ReadResolver {
      * Resolves candidate names: unqualified ones through search_path (the first usable schema holding the
      * name wins; names that resolve to nothing are columns or aliases), qualified ones in their schema.
      */
-    void resolveRelations(Collection<QualifiedName> names) throws Refusal, SQLException {
+    void resolveRelations(Collection<QualifiedName> names) throws Refusal, NotKept {
         Map<String, List<Relation>> byName = memo.relationsNamed(names.stream().map(QualifiedName::name).toList());
         for (QualifiedName name : names) {
             List<Relation> entries = byName.getOrDefault(name.name(), List.of());
@@ -135,7 +135,7 @@ final class ReadResolver {
         return null;
     }
 
-    private void accept(Relation r) throws Refusal, SQLException {
+    private void accept(Relation r) throws Refusal, NotKept {
         if (!r.isDataSource() || !visited.add(r.oid())) {
             return;
         }
@@ -176,7 +176,7 @@ final class ReadResolver {
     }
 
     /** A view's query or a policy's USING expression, judged like the statement itself. */
-    private void checkDefinition(Relation owner, String sql) throws Refusal, SQLException {
+    private void checkDefinition(Relation owner, String sql) throws Refusal, NotKept {
         Classification c = memo.definition(sql);
         if (!c.isCacheCandidate()) {
             throw new Refusal("definition of " + owner + ": " + (c.blockers().isEmpty() ? c.kind() : c.blockers().get(0)));
@@ -194,7 +194,7 @@ final class ReadResolver {
      * A materialized view changes only on REFRESH (DDL); its base relations are added only so that their
      * writes invalidate it too, which is more than needed and never wrong.
      */
-    private void addStored(Dependencies d) throws SQLException {
+    private void addStored(Dependencies d) throws NotKept {
         for (long oid : d.relations()) {
             if (visited.add(oid)) {
                 dependsOn.add(oid);
@@ -203,7 +203,7 @@ final class ReadResolver {
         }
     }
 
-    private void requireSafe(long functionOid) throws Refusal, SQLException {
+    private void requireSafe(long functionOid) throws Refusal, NotKept {
         Routine r = memo.routine(functionOid);
         if (r == null) {
             throw new Refusal("function " + functionOid + " vanished");
@@ -223,7 +223,7 @@ final class ReadResolver {
         return e.timeDependent() ? new Refusal(e.getMessage()) : e;
     }
 
-    private Relation relation(long oid) throws Refusal, SQLException {
+    private Relation relation(long oid) throws Refusal, NotKept {
         Relation r = memo.relation(oid);
         if (r == null) {
             throw new Refusal("relation " + oid + " vanished");

@@ -1,6 +1,6 @@
 package io.pgmemo.cache.catalog;
 
-import java.sql.SQLException;
+import io.pgmemo.cache.catalog.CatalogMemo.NotKept;
 import java.util.List;
 import java.util.Set;
 
@@ -59,7 +59,7 @@ final class RoutineRules {
      *
      * @param argumentCount arguments at the call site, or -1 when unknown (a function used by a view)
      */
-    void requireSafe(Routine r, int argumentCount, CatalogMemo memo) throws Refusal, SQLException {
+    void requireSafe(Routine r, int argumentCount, CatalogMemo memo) throws Refusal, NotKept {
         if (r.provolatile() == 'v') {
             throw new Refusal("VOLATILE function " + r);
         }
@@ -86,7 +86,7 @@ final class RoutineRules {
     }
 
     /** Whether calling the routine may change data in user tables. */
-    boolean mayWrite(Routine r, CatalogMemo memo) throws SQLException {
+    boolean mayWrite(Routine r, CatalogMemo memo) throws NotKept {
         if (r.provolatile() == 'v' && (!r.inPgCatalog() || EXECUTES_SQL.contains(r.name()))) {
             return true;
         }

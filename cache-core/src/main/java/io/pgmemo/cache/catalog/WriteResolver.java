@@ -1,11 +1,11 @@
 package io.pgmemo.cache.catalog;
 
+import io.pgmemo.cache.catalog.CatalogMemo.NotKept;
 import io.pgmemo.cache.catalog.CatalogSql.Dependencies;
 import io.pgmemo.cache.catalog.CatalogSql.WriteEffects;
 import io.pgmemo.cache.sql.Classification;
 import io.pgmemo.cache.sql.FunctionCall;
 import io.pgmemo.cache.sql.QualifiedName;
-import java.sql.SQLException;
 import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -37,7 +37,7 @@ final class WriteResolver {
     }
 
     /** A function that may write (in any schema holding the name) makes the writes unbounded. */
-    void checkCalls(Collection<FunctionCall> calls) throws Refusal, SQLException {
+    void checkCalls(Collection<FunctionCall> calls) throws Refusal, NotKept {
         Map<String, List<Routine>> byName = memo.routinesNamed(calls.stream().map(c -> c.name().name()).toList());
         for (FunctionCall call : calls) {
             for (Routine r : byName.getOrDefault(call.name().name(), List.of())) {
@@ -49,7 +49,7 @@ final class WriteResolver {
         }
     }
 
-    void checkOperators(Collection<String> symbols) throws Refusal, SQLException {
+    void checkOperators(Collection<String> symbols) throws Refusal, NotKept {
         for (List<Long> functions : memo.userOperatorFunctions(symbols).values()) {
             for (long oid : functions) {
                 Routine r = memo.routine(oid);
@@ -61,13 +61,13 @@ final class WriteResolver {
     }
 
     /** Views read by the statement run their functions too, and so do the policies of tables read. */
-    void checkRelationsRead(Collection<QualifiedName> names) throws Refusal, SQLException {
+    void checkRelationsRead(Collection<QualifiedName> names) throws Refusal, NotKept {
         for (Relation r : matches(names)) {
             checkRelationRead(r);
         }
     }
 
-    private void checkRelationRead(Relation r) throws Refusal, SQLException {
+    private void checkRelationRead(Relation r) throws Refusal, NotKept {
         if (r.relkind() == 'v') {
             checkView(r.oid());
         } else if (memo.writeEffects(r.oid()).writingExpressions()) {
@@ -75,7 +75,7 @@ final class WriteResolver {
         }
     }
 
-    void addTargets(Collection<QualifiedName> targets) throws Refusal, SQLException {
+    void addTargets(Collection<QualifiedName> targets) throws Refusal, NotKept {
         for (QualifiedName target : targets) {
             List<Relation> found = matches(List.of(target));
             if (found.isEmpty()) {
@@ -91,7 +91,7 @@ final class WriteResolver {
      * The target, then what writing it reaches: partitions and inheritance children, tables with
      * cascading foreign keys, base relations of an updatable view. Triggers and rules refuse.
      */
-    private void addWritten(Relation r) throws Refusal, SQLException {
+    private void addWritten(Relation r) throws Refusal, NotKept {
         if (!written.add(r.oid())) {
             return;
         }
@@ -120,7 +120,7 @@ final class WriteResolver {
         }
     }
 
-    private void checkView(long oid) throws Refusal, SQLException {
+    private void checkView(long oid) throws Refusal, NotKept {
         if (!viewsSeen.add(oid)) {
             return;
         }
@@ -146,7 +146,7 @@ final class WriteResolver {
     }
 
     /** Relations a name may denote: in its schema, or in any schema of the path, or any temporary schema. */
-    private List<Relation> matches(Collection<QualifiedName> names) throws SQLException {
+    private List<Relation> matches(Collection<QualifiedName> names) throws NotKept {
         Map<String, List<Relation>> byName = memo.relationsNamed(names.stream().map(QualifiedName::name).toList());
         Set<Relation> out = new LinkedHashSet<>();
         for (QualifiedName name : names) {
@@ -166,7 +166,7 @@ final class WriteResolver {
         return schema.equals(r.schema()) || (schema.equals(SearchPath.PG_TEMP) && r.isTemporarySchema());
     }
 
-    private Relation relation(long oid) throws Refusal, SQLException {
+    private Relation relation(long oid) throws Refusal, NotKept {
         Relation r = memo.relation(oid);
         if (r == null) {
             throw new Refusal("relation " + oid + " vanished");
