@@ -25,11 +25,6 @@ public final class UpstreamLogin {
     private final boolean onTls;
     private ScramClient scram;
 
-    /** Before the upstream connection exists: its binding is not known yet. */
-    public UpstreamLogin(String user, LoginSecret secret, ScramKeys proven) {
-        this(user, secret, proven, null, false);
-    }
-
     /** @param binding the upstream certificate's binding, or null when the upstream connection is not TLS */
     public UpstreamLogin(String user, LoginSecret secret, ScramKeys proven, TlsServerEndPoint binding, boolean onTls) {
         this.user = user;
@@ -37,11 +32,6 @@ public final class UpstreamLogin {
         this.proven = proven;
         this.binding = binding;
         this.onTls = onTls;
-    }
-
-    /** The same login on an upstream connection with this binding (null in plaintext). */
-    public UpstreamLogin on(TlsServerEndPoint upstreamBinding, boolean upstreamOnTls) {
-        return new UpstreamLogin(user, secret, proven, upstreamBinding, upstreamOnTls);
     }
 
     /** The reply to an Authentication request other than AuthenticationOk; null when none is due. */

@@ -10,6 +10,7 @@ import io.pgmemo.protocol.backend.Authentication;
 import io.pgmemo.protocol.backend.ErrorResponse;
 import io.pgmemo.protocol.frontend.FrontendMessage;
 import io.pgmemo.protocol.scram.ScramException;
+import io.pgmemo.protocol.scram.ScramKeys;
 import io.pgmemo.proxy.auth.ClientLogin;
 import io.pgmemo.proxy.auth.LoginErrors;
 import io.pgmemo.proxy.auth.LoginSecret;
@@ -44,6 +45,9 @@ final class LocalLogin {
     private final LoginSecret secret;
     private final ScheduledFuture<?> timeout;
     private ClientLogin clientLogin;
+    /** What the client proved, from then until the upstream's AuthenticationOk. */
+    private ScramKeys proven;
+    /** Once the upstream connection is ready: its TLS, and so its binding, is known then. */
     private UpstreamLogin upstreamLogin;
 
     /** Starts it: the client gets AuthenticationSASL. */
@@ -59,7 +63,7 @@ final class LocalLogin {
     }
 
     private void onTimeout() {
-        if (clientLogin != null || upstreamLogin != null) {
+        if (clientLogin != null || proven != null) {
             log.info("session {}: login of user {} timed out", client.id(), user);
             session.fail(ErrorResponse.fatal(SqlState.QUERY_CANCELED, "canceling authentication due to timeout"));
         }
@@ -72,7 +76,7 @@ final class LocalLogin {
 
     /** pgmemo is logging in upstream: Authentication requests come here, and the client waits. */
     boolean loggingInUpstream() {
-        return upstreamLogin != null;
+        return proven != null;
     }
 
     void onClientFrame(Frame frame) {
@@ -99,7 +103,7 @@ final class LocalLogin {
         session.writeToClient(clientLogin.answer(body));
         client.flush();
         if (clientLogin.isDone()) {
-            upstreamLogin = new UpstreamLogin(user, secret, clientLogin.keys());
+            proven = clientLogin.keys();
             clientLogin = null;
             session.connectUpstream();
         }
@@ -107,7 +111,7 @@ final class LocalLogin {
 
     /** The upstream connection is ready for the StartupMessage: its TLS, if any, is known now. */
     void upstreamConnected(Channel upstream) {
-        upstreamLogin = upstreamLogin.on(UpstreamTls.bindingOf(upstream.pipeline()),
+        upstreamLogin = new UpstreamLogin(user, secret, proven, UpstreamTls.bindingOf(upstream.pipeline()),
                 UpstreamTls.isEncrypted(upstream.pipeline()));
     }
 
@@ -117,6 +121,7 @@ final class LocalLogin {
      */
     boolean consumed(Frame frame, Authentication request, Channel upstream) {
         if (request.isOk()) {
+            proven = null;
             upstreamLogin = null;
             timeout.cancel(false);
             return false;
