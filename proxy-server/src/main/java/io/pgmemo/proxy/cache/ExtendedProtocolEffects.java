@@ -4,8 +4,8 @@ import io.pgmemo.cache.effects.HiddenWrites;
 import io.pgmemo.cache.effects.Invalidation;
 import io.pgmemo.cache.effects.StatementEffects;
 import io.pgmemo.cache.sql.Classification;
+import io.pgmemo.cache.sql.Classifications;
 import io.pgmemo.cache.sql.SqlShape;
-import io.pgmemo.cache.sql.StatementClassifier;
 import io.pgmemo.protocol.Frame;
 import io.pgmemo.protocol.frontend.Bind;
 import io.pgmemo.protocol.frontend.Close;
@@ -28,31 +28,33 @@ final class ExtendedProtocolEffects {
      *                it writes (or widen it, for a trigger); null when they say it writes nothing
      */
     private record Effect(Invalidation invalidation, boolean keepsSessionState, boolean mayDropStatements,
-                          boolean mayNameStatements, HiddenWrites hidden, Written written) {
-    }
-
-    /** A statement whose words say it writes, for the catalog to judge what. */
-    record Written(SqlShape shape, boolean standardConformingStrings, List<Classification> statements) {
+                          boolean mayNameStatements, HiddenWrites hidden, WriteQuestion written) {
     }
 
     private static final Effect UNKNOWN = new Effect(Invalidation.ALL, false, true, true, null, null);
     private static final Effect NOTHING = new Effect(Invalidation.NONE, true, false, false, null, null);
 
+    private final Classifications classifications;
     private final Map<String, Effect> statements = new HashMap<>();
     private final Map<String, Effect> portals = new HashMap<>();
     private Invalidation cycle = Invalidation.NONE;
     private Effect last = NOTHING;
+
+    /** @param classifications the server's classifications kept per shape */
+    ExtendedProtocolEffects(Classifications classifications) {
+        this.classifications = classifications;
+    }
 
     /** Notes the message, which goes upstream, and returns it decoded. */
     FrontendMessage note(Frame frame, boolean standardConformingStrings) {
         FrontendMessage message = FrontendMessage.decode(frame);
         last = NOTHING;
         if (message instanceof Parse parse) {
-            List<Classification> classified = StatementClassifier.classifyAll(parse.query(), standardConformingStrings);
+            SqlShape shape = SqlShape.of(parse.query(), standardConformingStrings);
+            List<Classification> classified = classifications.of(parse.query(), shape, standardConformingStrings);
             Invalidation fromText = StatementEffects.invalidation(classified);
-            Written written = fromText.isNone() ? null
-                    : new Written(SqlShape.of(parse.query(), standardConformingStrings), standardConformingStrings,
-                    classified);
+            WriteQuestion written = fromText.isNone() ? null
+                    : new WriteQuestion(shape, standardConformingStrings, classified, fromText);
             statements.put(parse.statement(), new Effect(fromText,
                     StatementEffects.keepsSessionState(classified), StatementEffects.mayDropStatements(classified),
                     StatementEffects.mayNameStatements(classified),
@@ -78,7 +80,7 @@ final class ExtendedProtocolEffects {
     }
 
     /** The last Execute's statement, when its words say it writes (null otherwise, or when unknown). */
-    Written lastWritten() {
+    WriteQuestion lastWritten() {
         return last.written();
     }
 

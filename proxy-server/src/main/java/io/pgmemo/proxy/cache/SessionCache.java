@@ -68,11 +68,6 @@ public final class SessionCache {
         }
     }
 
-    /** A forwarded statement string whose writes the catalog has yet to judge. */
-    private record WriteQuestion(SqlShape shape, boolean standardConformingStrings, List<Classification> statements,
-                                 Invalidation fromText) {
-    }
-
     private static final int MAX_QUESTIONS = 16;
     /** Past this many look-ups for one statement (DDL elsewhere keeps renewing the answers), it is forwarded. */
     private static final int MAX_LOOK_UPS_IN_A_ROW = 32;
@@ -84,7 +79,7 @@ public final class SessionCache {
     private final QueryCache cache;
     private final Channel client;
     private final Consumer<Frame> forward;
-    private final ExtendedProtocolEffects extended = new ExtendedProtocolEffects();
+    private final ExtendedProtocolEffects extended;
     private final Deque<Expectation> expected = new ArrayDeque<>();
     private final Deque<Frame> waiting = new ArrayDeque<>();
     private final SessionState state = new SessionState();
@@ -114,6 +109,7 @@ public final class SessionCache {
         this.cache = cache;
         this.client = client;
         this.forward = forward;
+        this.extended = new ExtendedProtocolEffects(cache.classifications());
     }
 
     public void upstreamConnected(Channel upstream) {
@@ -202,7 +198,8 @@ public final class SessionCache {
             if (extended.mayHaveDroppedStatements() || extended.mayHaveNamedStatements()) {
                 forgetStatements(extended.mayHaveNamedStatements());
             }
-            Invalidation ran = judgedWrites(extended.lastWritten(), extended.lastInvalidation());
+            WriteQuestion written = extended.lastWritten();
+            Invalidation ran = written == null ? extended.lastInvalidation() : judgedWrites(written);
             extended.ran(ran);
             invalidate(ran);
             if (extended.lastHiddenWrites() != null) {
@@ -218,18 +215,16 @@ public final class SessionCache {
      * kept. Mid-cycle the catalog cannot be asked: then the worst case, and the question waits for
      * the session's next idle point, as for a simple Query in a transaction block.
      */
-    private Invalidation judgedWrites(ExtendedProtocolEffects.Written written, Invalidation fromText) {
-        if (written == null) {
-            return fromText;
-        }
-        Judgement<Invalidation> judgement = cache.judgeWrites(database(), written.shape(),
-                written.standardConformingStrings(), written.statements(), fromText);
-        if (judgement.isAnswered()) {
-            return judgement.answer();
-        }
-        askLater(new WriteQuestion(written.shape(), written.standardConformingStrings(), written.statements(),
-                fromText));
-        return fromText.and(Invalidation.ALL_DATA);
+    private Invalidation judgedWrites(WriteQuestion question) {
+        Judgement<Invalidation> judgement = cache.judgeWrites(database(), question.shape(),
+                question.standardConformingStrings(), question.statements(), question.fromText());
+        return judgement.isAnswered() ? judgement.answer() : assumeWorst(question);
+    }
+
+    /** The catalog cannot be asked now: the worst case, and the question at the next idle point. */
+    private Invalidation assumeWorst(WriteQuestion question) {
+        askLater(question);
+        return question.fromText().and(Invalidation.ALL_DATA);
     }
 
     /**
@@ -238,15 +233,8 @@ public final class SessionCache {
      * the session's next idle point.
      */
     private void judge(HiddenWrites hidden) {
-        SqlShape shape = hidden.shape();
-        Judgement<Invalidation> judgement = cache.judgeWrites(database(), shape, hidden.standardConformingStrings(),
-                hidden.statements(), Invalidation.NONE);
-        if (judgement.isAnswered()) {
-            invalidateHidden(judgement.answer());
-            return;
-        }
-        invalidateHidden(Invalidation.ALL_DATA);
-        askLater(new WriteQuestion(shape, hidden.standardConformingStrings(), hidden.statements(), Invalidation.NONE));
+        invalidateHidden(judgedWrites(new WriteQuestion(hidden.shape(), hidden.standardConformingStrings(),
+                hidden.statements(), Invalidation.NONE)));
     }
 
     private void invalidateHidden(Invalidation invalidation) {
@@ -519,8 +507,8 @@ public final class SessionCache {
             return;
         } else {
             // Inside a transaction block or behind other statements: assume the worst, ask later.
-            invalidation = fromText.and(Invalidation.ALL_DATA);
-            askLater(new WriteQuestion(shape, state.standardConformingStrings(), statements, fromText));
+            invalidation = assumeWorst(new WriteQuestion(shape, state.standardConformingStrings(), statements,
+                    fromText));
         }
         if (!fromText.isNone() || !invalidation.isNone() || !StatementEffects.keepsSessionState(statements)) {
             forgetState();
