@@ -24,9 +24,7 @@ import io.pgmemo.proxy.testing.TlsProxy;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.Map;
 import java.util.Properties;
 import org.junit.jupiter.api.AfterAll;
@@ -55,10 +53,12 @@ class AuthFileLoginTest {
     @BeforeAll
     static void start() throws Exception {
         upstream = TlsPostgres.start(dir);
-        TestCertificates.Issued authority = TestCertificates.ca("pgmemo auth file test CA");
-        ca = TestCertificates.writeCa(dir, "client-ca", authority);
-        local = TestCertificates.writeServer(dir, "local", TestCertificates.localServer(authority));
-        verifier = storedVerifier(TlsPostgres.SCRAM_USER);
+        TestCertificates.LocalFiles files = TestCertificates.writeLocal(dir, "pgmemo auth file test CA");
+        ca = files.ca();
+        local = files.server();
+        try (Connection admin = upstream.connect(props("sslmode", "require"))) {
+            verifier = PgEnvironment.storedVerifier(admin, TlsPostgres.SCRAM_USER);
+        }
         proxy = start(verifier, CacheOptions.memoryOnly());
     }
 
@@ -157,21 +157,13 @@ class AuthFileLoginTest {
 
     private static TlsProxy start(String secret, CacheOptions cache) throws Exception {
         Path file = Files.createTempFile(dir, "userlist", ".txt");
-        Files.writeString(file, "; users pgmemo authenticates\n\"" + TlsPostgres.SCRAM_USER + "\" \"" + secret + "\"\n");
+        Files.writeString(file, "; users pgmemo authenticates\n\"" + TlsPostgres.SCRAM_USER + "\" \"" + secret
+                + "\"\n");
         ProxyConfig config = ProxyConfig.of(new HostPort(PgEnvironment.HOST, 0),
                 new HostPort(PgEnvironment.HOST, upstream.port()));
         TlsConfig tls = new TlsConfig(local.certificate(), local.key(), ClientTlsMode.REQUIRE,
                 UpstreamTlsMode.VERIFY_FULL, upstream.caFile());
         return new TlsProxy(new PgmemoServer(config.withTls(tls).withCache(cache).withAuthFile(file)).start());
-    }
-
-    private static String storedVerifier(String role) throws SQLException {
-        try (Connection admin = upstream.connect(props("sslmode", "require"));
-             Statement st = admin.createStatement();
-             ResultSet rs = st.executeQuery("SELECT rolpassword FROM pg_authid WHERE rolname = '" + role + "'")) {
-            rs.next();
-            return rs.getString(1);
-        }
     }
 
     private static void assertLogsIn(TlsProxy target, Properties properties) throws Exception {

@@ -15,9 +15,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
@@ -45,8 +43,12 @@ class LocalLoginInputTest {
     @BeforeAll
     static void start() throws Exception {
         env = PgEnvironment.get();
-        proxy = withEntries("\"" + PgEnvironment.SCRAM_USER + "\" \"" + storedVerifier(PgEnvironment.SCRAM_USER)
-                + "\"\n\"" + PgEnvironment.MD5_USER + "\" \"" + PgEnvironment.MD5_PASSWORD + "\"\n");
+        String verifier;
+        try (Connection admin = env.direct()) {
+            verifier = PgEnvironment.storedVerifier(admin, PgEnvironment.SCRAM_USER);
+        }
+        proxy = withEntries("\"" + PgEnvironment.SCRAM_USER + "\" \"" + verifier + "\"\n\"" + PgEnvironment.MD5_USER
+                + "\" \"" + PgEnvironment.MD5_PASSWORD + "\"\n");
     }
 
     @AfterAll
@@ -129,15 +131,6 @@ class LocalLoginInputTest {
         Path file = Files.createTempFile(dir, "userlist", ".txt");
         Files.writeString(file, entries);
         return env.startProxy(config -> config.withAuthFile(file));
-    }
-
-    private static String storedVerifier(String role) throws SQLException {
-        try (Connection admin = env.direct();
-             Statement st = admin.createStatement();
-             ResultSet rs = st.executeQuery("SELECT rolpassword FROM pg_authid WHERE rolname = '" + role + "'")) {
-            rs.next();
-            return rs.getString(1);
-        }
     }
 
     private static int port() {

@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -99,6 +100,17 @@ public final class PgEnvironment implements AutoCloseable {
      * Writes {@code hba} over the server's pg_hba.conf and asks it to reload; see {@link #awaitRefusal}
      * for when that has taken effect.
      */
+    /** The role's password verifier as pg_authid stores it ({@code SCRAM-SHA-256$...} or {@code md5...}). */
+    public static String storedVerifier(Connection superuser, String role) throws SQLException {
+        try (PreparedStatement st = superuser.prepareStatement("SELECT rolpassword FROM pg_authid WHERE rolname = ?")) {
+            st.setString(1, role);
+            try (ResultSet rs = st.executeQuery()) {
+                rs.next();
+                return rs.getString(1);
+            }
+        }
+    }
+
     public static void replaceHba(Statement superuser, String hba) throws Exception {
         String hbaFile;
         try (ResultSet rs = superuser.executeQuery("SHOW hba_file")) {

@@ -46,9 +46,9 @@ class ChannelBindingTest {
     @BeforeAll
     static void start() throws Exception {
         upstream = TlsPostgres.start(dir);
-        TestCertificates.Issued authority = TestCertificates.ca("pgmemo channel binding test CA");
-        ca = TestCertificates.writeCa(dir, "client-ca", authority);
-        ServerFiles local = TestCertificates.writeServer(dir, "local", TestCertificates.localServer(authority));
+        TestCertificates.LocalFiles files = TestCertificates.writeLocal(dir, "pgmemo channel binding test CA");
+        ca = files.ca();
+        ServerFiles local = files.server();
         ProxyConfig config = ProxyConfig.of(new HostPort(PgEnvironment.HOST, 0),
                 new HostPort(PgEnvironment.HOST, upstream.port()));
         TlsConfig tls = new TlsConfig(local.certificate(), local.key(), ClientTlsMode.ALLOW,
