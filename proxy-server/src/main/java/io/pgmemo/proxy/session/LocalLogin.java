@@ -11,12 +11,12 @@ import io.pgmemo.protocol.backend.ErrorResponse;
 import io.pgmemo.protocol.frontend.FrontendMessage;
 import io.pgmemo.protocol.scram.ScramException;
 import io.pgmemo.protocol.scram.ScramKeys;
+import io.pgmemo.protocol.scram.TlsServerEndPoint;
 import io.pgmemo.proxy.auth.ClientLogin;
 import io.pgmemo.proxy.auth.LoginErrors;
 import io.pgmemo.proxy.auth.LoginSecret;
 import io.pgmemo.proxy.auth.UpstreamLogin;
 import io.pgmemo.proxy.auth.UpstreamLoginException;
-import io.pgmemo.proxy.tls.ClientTls;
 import io.pgmemo.proxy.tls.UpstreamTls;
 import java.time.Duration;
 import java.util.concurrent.ScheduledFuture;
@@ -50,13 +50,17 @@ final class LocalLogin {
     /** Once the upstream connection is ready: its TLS, and so its binding, is known then. */
     private UpstreamLogin upstreamLogin;
 
-    /** Starts it: the client gets AuthenticationSASL. */
-    LocalLogin(Session session, Channel client, String user, LoginSecret secret) {
+    /**
+     * Starts it: the client gets AuthenticationSASL.
+     *
+     * @param binding pgmemo's certificate binding on this client connection, or null in plaintext
+     */
+    LocalLogin(Session session, Channel client, String user, LoginSecret secret, TlsServerEndPoint binding) {
         this.session = session;
         this.client = client;
         this.user = user;
         this.secret = secret;
-        this.clientLogin = new ClientLogin(secret, ClientTls.bindingOf(client.pipeline()));
+        this.clientLogin = new ClientLogin(secret, binding);
         session.writeToClient(clientLogin.offer());
         client.flush();
         timeout = client.eventLoop().schedule(this::onTimeout, TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);

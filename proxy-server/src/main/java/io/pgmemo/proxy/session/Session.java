@@ -23,6 +23,7 @@ import io.pgmemo.proxy.auth.AuthFile;
 import io.pgmemo.proxy.auth.LoginSecret;
 import io.pgmemo.proxy.cache.QueryCache;
 import io.pgmemo.proxy.cache.SessionCache;
+import io.pgmemo.proxy.tls.ClientTls;
 import io.pgmemo.proxy.tls.UpstreamTls;
 import java.util.ArrayDeque;
 import java.util.Queue;
@@ -53,6 +54,7 @@ public final class Session {
     private final SessionRegistry registry;
     private final QueryCache queryCache;
     private final AuthFile logins;
+    private final ClientTls tls;
     private final Queue<Frame> beforeConnect = new ArrayDeque<>();
     private SessionCache cache;
 
@@ -79,6 +81,7 @@ public final class Session {
         this.registry = services.registry();
         this.queryCache = services.queryCache();
         this.logins = services.logins();
+        this.tls = services.tls();
     }
 
     CancelKey cancelKey() {
@@ -108,7 +111,7 @@ public final class Session {
         }
         LoginSecret secret = logins.secretOf(message.user());
         if (secret != null) {
-            localLogin = new LocalLogin(this, client, message.user(), secret);
+            localLogin = new LocalLogin(this, client, message.user(), secret, tls.bindingOf(client.pipeline()));
             return;
         }
         connectUpstream();

@@ -6,15 +6,18 @@ import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
 import io.pgmemo.protocol.scram.TlsServerEndPoint;
 import io.pgmemo.proxy.config.ClientTlsMode;
-import java.security.cert.Certificate;
 
-/** TLS toward clients: the mode, and the server context loaded at start-up (null under disable). */
-public record ClientTls(ClientTlsMode mode, SslContext context) {
+/**
+ * TLS toward clients: the mode, the server context loaded at start-up, and the channel binding of
+ * its certificate (RFC 5929 tls-server-end-point; null where the certificate's signature names no
+ * usable hash). Context and binding are null under disable.
+ */
+public record ClientTls(ClientTlsMode mode, SslContext context, TlsServerEndPoint binding) {
 
     /** The name of the {@link SslHandler} in a client channel's pipeline. */
     public static final String HANDLER_NAME = "clientTls";
 
-    public static final ClientTls DISABLED = new ClientTls(ClientTlsMode.DISABLE, null);
+    public static final ClientTls DISABLED = new ClientTls(ClientTlsMode.DISABLE, null, null);
 
     /** SSLRequest is answered 'S' and direct TLS is accepted. */
     public boolean acceptsTls() {
@@ -30,13 +33,9 @@ public record ClientTls(ClientTlsMode mode, SslContext context) {
         return context.newHandler(alloc);
     }
 
-    /** pgmemo's certificate binding on this client channel (RFC 5929), or null in plaintext. */
-    public static TlsServerEndPoint bindingOf(ChannelPipeline pipeline) {
-        if (!(pipeline.get(HANDLER_NAME) instanceof SslHandler handler)) {
-            return null;
-        }
-        Certificate[] own = handler.engine().getSession().getLocalCertificates();
-        return own == null || own.length == 0 ? null : TlsServerEndPoint.of(own[0]);
+    /** pgmemo's certificate binding on this client channel, or null in plaintext. */
+    public TlsServerEndPoint bindingOf(ChannelPipeline pipeline) {
+        return isEncrypted(pipeline) ? binding : null;
     }
 
     /** Whether this client channel already speaks TLS (after SSLRequest or direct TLS). */

@@ -8,6 +8,7 @@ import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
 import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
+import io.pgmemo.protocol.scram.TlsServerEndPoint;
 import io.pgmemo.proxy.config.TlsConfig;
 import io.pgmemo.proxy.config.UpstreamTlsMode;
 import java.io.IOException;
@@ -46,11 +47,11 @@ public final class TlsContexts {
 
     /** Reads and checks every file; a {@link TlsSetupException} names the first that cannot be used. */
     public static TlsContexts load(TlsConfig config) {
-        SslContext server = config.terminatesClientTls() ? serverContext(config.certificate(), config.key()) : null;
+        ClientTls client = config.terminatesClientTls() ? clientTls(config)
+                : new ClientTls(config.clientMode(), null, null);
         SslContext toUpstream = config.upstreamMode() == UpstreamTlsMode.DISABLE ? null
                 : upstreamContext(config.upstreamMode(), config.upstreamCa());
-        return new TlsContexts(new ClientTls(config.clientMode(), server), new UpstreamTls(config.upstreamMode(),
-                toUpstream));
+        return new TlsContexts(client, new UpstreamTls(config.upstreamMode(), toUpstream));
     }
 
     public ClientTls client() {
@@ -61,8 +62,14 @@ public final class TlsContexts {
         return upstream;
     }
 
-    private static SslContext serverContext(Path certificate, Path key) {
-        X509Certificate first = readCertificates(certificate, "certificate");
+    /** The context, and the binding of the certificate it presents (the chain's first). */
+    private static ClientTls clientTls(TlsConfig config) {
+        X509Certificate first = readCertificates(config.certificate(), "certificate");
+        return new ClientTls(config.clientMode(), serverContext(config.certificate(), config.key(), first),
+                TlsServerEndPoint.of(first));
+    }
+
+    private static SslContext serverContext(Path certificate, Path key, X509Certificate first) {
         readable(key, "key");
         if (first.getNotAfter().before(new Date())) {
             log.warn("TLS certificate {} expired on {}: clients that verify it will refuse to connect", certificate,
