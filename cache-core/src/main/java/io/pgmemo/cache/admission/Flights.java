@@ -38,6 +38,15 @@ public final class Flights {
     }
 
     /**
+     * Starts a flight the caller leads and must {@link #land}, unless an identical read is already on
+     * its way: then null, and the caller's read goes upstream without a flight.
+     */
+    public Flight leadIfFree(CacheKey key) {
+        Flight flight = new Flight();
+        return inFlight.putIfAbsent(key, flight) == null ? flight : null;
+    }
+
+    /**
      * Ends a flight with the result stored for its key, or null when there is none to share. A result
      * that a write has made stale since it was stored is not shared: a session may have joined the
      * flight after that write committed (the leader's thread paused between storing and landing).

@@ -74,6 +74,20 @@ public final class TieredCache implements AutoCloseable {
     }
 
     /**
+     * The entry from memory, or null, without counting it: for reads answered only if all of them are
+     * stored (a pipelined cycle). Count each one served with {@link #served}.
+     */
+    public CachedResult peekHot(CacheKey key, long nowMillis) {
+        return memory.get(key, nowMillis);
+    }
+
+    /** An entry found by {@link #peekHot} answered a read. */
+    public void served(CachedResult entry) {
+        stats.hit();
+        file.touch(entry);
+    }
+
+    /**
      * The entry from the file (then kept in memory too), or null on a miss. Completes on the DuckDB
      * thread: hop back to the event loop before writing.
      */

@@ -1,6 +1,5 @@
 package io.pgmemo.proxy.cache;
 
-import io.pgmemo.cache.sql.TimeLiterals;
 import io.pgmemo.protocol.Frame;
 import io.pgmemo.protocol.frontend.Bind;
 import io.pgmemo.protocol.frontend.Close;
@@ -9,28 +8,23 @@ import io.pgmemo.protocol.frontend.Execute;
 import io.pgmemo.protocol.frontend.FrontendMessage;
 import io.pgmemo.protocol.frontend.Parse;
 import io.pgmemo.protocol.frontend.TargetKind;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * The extended-protocol messages of one cycle (up to Sync), held while the cycle may still be
- * answered from the cache. Only one shape can be: {@code [Parse] [Describe statement] Bind
- * [Describe portal] Execute [Close portal]}, one statement, one portal, every row (no row limit). The
- * response depends on which of these messages came, so the key holds them ({@link #signature}).
+ * answered from the cache. Only one shape can be: a run of units {@code [Parse] [Describe statement]
+ * Bind [Describe portal] Execute [Close portal]} ({@link CycleUnit}), each one statement and one
+ * portal. A pipeline (pgbench, psycopg, asyncpg's executemany, pgjdbc's batches) sends many units
+ * before its Sync.
  */
 final class ExtendedCycle {
     static final int MAX_BYTES = 1 << 20;
 
     private final List<Frame> frames = new ArrayList<>(6);
-    private final StringBuilder signature = new StringBuilder(6);
+    private final List<CycleUnit> units = new ArrayList<>(1);
     private long bytes;
     private boolean answerable = true;
-    private Parse parse;
-    private Frame parseFrame;
-    private String statement;
-    private Bind bind;
-    private Execute execute;
 
     /** Holds the next message; false once the cycle cannot be answered from the cache. */
     boolean add(Frame frame) {
@@ -41,45 +35,23 @@ final class ExtendedCycle {
     }
 
     private boolean fits(Frame frame, FrontendMessage message) {
-        if (message instanceof Parse p) {
-            parse = p;
-            parseFrame = frame;
-            statement = p.statement();
-            return note('P', frames.size() == 1);
+        CycleUnit unit = units.isEmpty() ? null : units.get(units.size() - 1);
+        boolean startsUnit = message instanceof Parse
+                || (message instanceof Bind || message instanceof Describe d && d.kind() == TargetKind.STATEMENT)
+                && (unit == null || unit.executed());
+        if (startsUnit) {
+            if (unit != null && !unit.executed()) {
+                return false;
+            }
+            unit = new CycleUnit();
+            units.add(unit);
         }
-        if (message instanceof Describe d && d.kind() == TargetKind.STATEMENT) {
-            boolean first = statement == null;
-            statement = first ? d.name() : statement;
-            return note('s', bind == null && statement.equals(d.name()));
-        }
-        if (message instanceof Bind b) {
-            boolean sameStatement = statement == null || statement.equals(b.statement());
-            statement = b.statement();
-            bind = b;
-            return note('B', sameStatement && signature.indexOf("B") < 0);
-        }
-        if (message instanceof Describe d) {
-            return note('d', bind != null && execute == null && bind.portal().equals(d.name()));
-        }
-        if (message instanceof Execute e) {
-            execute = e;
-            return note('E', bind != null && signature.indexOf("E") < 0 && bind.portal().equals(e.portal())
-                    && e.maxRows() == 0);
-        }
-        if (message instanceof Close c && c.kind() == TargetKind.PORTAL) {
-            return note('c', execute != null && bind.portal().equals(c.name()));
-        }
-        return false;
+        return unit != null && unit.add(frame, message);
     }
 
-    private boolean note(char message, boolean fits) {
-        signature.append(message);
-        return fits;
-    }
-
-    /** Held messages still form the one answerable shape, with its Bind and Execute. */
+    /** Held messages form the one answerable shape: whole units, each with its Bind and Execute. */
     boolean isAnswerable() {
-        return answerable && bind != null && execute != null;
+        return answerable && !units.isEmpty() && units.get(units.size() - 1).executed();
     }
 
     /** The held frames, in order; the caller owns them from now on. */
@@ -87,33 +59,35 @@ final class ExtendedCycle {
         return frames;
     }
 
-    String signature() {
-        return signature.toString();
+    List<CycleUnit> units() {
+        return units;
     }
 
-    /** The cycle's own Parse, or null when it binds a statement prepared earlier. */
-    Parse parse() {
-        return parse;
+    /**
+     * The Parse a unit binds: its own, or that of an earlier unit of the cycle; null when the statement
+     * was prepared before the cycle.
+     */
+    Parse parseOf(int unit) {
+        String statement = units.get(unit).bind().statement();
+        for (int i = unit; i >= 0; i--) {
+            Parse parse = units.get(i).parse();
+            if (parse != null && parse.statement().equals(statement)) {
+                return parse;
+            }
+        }
+        return null;
     }
 
-    Frame parseFrame() {
-        return parseFrame;
-    }
-
-    Bind bind() {
-        return bind;
-    }
-
-    /** A text parameter such as 'now' or 'today' makes the result depend on the clock. */
-    boolean hasTimeDependentParameter() {
-        short[] formats = bind.parameterFormats();
-        List<byte[]> values = bind.parameters();
-        for (int i = 0; i < values.size(); i++) {
-            short format = formats.length == 0 ? 0 : formats.length == 1 ? formats[0] : formats[i];
-            byte[] value = values.get(i);
-            if (format == 0 && value != null
-                    && TimeLiterals.isTimeDependent(new String(value, StandardCharsets.ISO_8859_1))) {
-                return true;
+    /** A named statement is parsed twice in the cycle: the upstream refuses the second Parse. */
+    boolean parsesANameTwice() {
+        List<String> named = new ArrayList<>();
+        for (CycleUnit unit : units) {
+            Parse parse = unit.parse();
+            if (parse != null && !parse.statement().isEmpty()) {
+                if (named.contains(parse.statement())) {
+                    return true;
+                }
+                named.add(parse.statement());
             }
         }
         return false;

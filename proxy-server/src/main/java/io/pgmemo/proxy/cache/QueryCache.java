@@ -106,6 +106,11 @@ public final class QueryCache implements AutoCloseable {
         return flights.joinOrLead(key, onLanded);
     }
 
+    /** See {@link Flights#leadIfFree}. */
+    Flight leadIfFree(CacheKey key) {
+        return flights.leadIfFree(key);
+    }
+
     /** See {@link Flights#land}. */
     void land(CacheKey key, Flight flight, CachedResult stored) {
         flights.land(key, flight, stored);

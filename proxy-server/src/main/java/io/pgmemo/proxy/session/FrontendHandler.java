@@ -124,6 +124,7 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
         session.flushUpstream();
+        session.flushClient();
     }
 
     @Override

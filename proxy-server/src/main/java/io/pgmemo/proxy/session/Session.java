@@ -23,6 +23,9 @@ import io.pgmemo.proxy.auth.AuthFile;
 import io.pgmemo.proxy.auth.LoginSecret;
 import io.pgmemo.proxy.cache.QueryCache;
 import io.pgmemo.proxy.cache.SessionCache;
+import io.pgmemo.proxy.reply.Expected;
+import io.pgmemo.proxy.reply.RepliesOutOfStep;
+import io.pgmemo.proxy.reply.ReplyQueue;
 import io.pgmemo.proxy.tls.ClientTls;
 import io.pgmemo.proxy.tls.UpstreamTls;
 import java.util.ArrayDeque;
@@ -62,11 +65,8 @@ public final class Session {
     private CancelKey cancelKey;
     private StartupMessage startup;
     private TransactionStatus transactionStatus = TransactionStatus.IDLE;
-    /** Query, Sync and FunctionCall messages sent upstream whose ReadyForQuery has not come back. */
-    private int awaitingReadyForQuery;
-    /** Extended-protocol messages (Parse, Bind, Execute, Flush...) sent since the last Sync. */
-    private boolean unsyncedMessages;
-    private boolean readyForQuerySeen;
+    /** What the session expects from upstream, in order, cache on or off. */
+    private final ReplyQueue replies;
     /** The upstream offered SASL: the client's next PasswordMessage is its SASLInitialResponse. */
     private boolean saslOffered;
     /** For a user of the auth file: pgmemo checks the client itself, then logs in upstream for it. */
@@ -82,6 +82,7 @@ public final class Session {
         this.queryCache = services.queryCache();
         this.logins = services.logins();
         this.tls = services.tls();
+        this.replies = new ReplyQueue(client);
     }
 
     CancelKey cancelKey() {
@@ -106,7 +107,7 @@ public final class Session {
     void onStartup(StartupMessage message) {
         startup = message;
         if (queryCache != null) {
-            cache = new SessionCache(queryCache, client, this::sendUpstream);
+            cache = new SessionCache(queryCache, client, replies, this::sendUpstream);
             cache.startupDatabase(message.database());
         }
         LoginSecret secret = logins.secretOf(message.user());
@@ -180,7 +181,7 @@ public final class Session {
         if (cache != null && decoder.state() == FrontendDecoder.State.READY) {
             cache.onClientFrame(frame);
         } else {
-            sendUpstream(frame);
+            sendUpstream(frame, null);
         }
     }
 
@@ -204,17 +205,13 @@ public final class Session {
         return true;
     }
 
-    private void sendUpstream(Frame frame) {
+    /** Sends a client message upstream; {@code expected} is what answers it (null: a plain relay), see {@link ReplyQueue#sent}. */
+    private void sendUpstream(Frame frame, Expected expected) {
         FrontendType type = frame.frontendType();
         if (log.isTraceEnabled()) {
             log.trace("session {}: FE=> {}", client.id(), type);
         }
-        if (type == FrontendType.QUERY || type == FrontendType.SYNC || type == FrontendType.FUNCTION_CALL) {
-            awaitingReadyForQuery++;
-            unsyncedMessages = false;
-        } else if (type != FrontendType.TERMINATE) {
-            unsyncedMessages = true;
-        }
+        replies.sent(type, expected);
         upstream.write(frame.content(), upstream.voidPromise());
         if (type == FrontendType.TERMINATE) {
             closed = true;
@@ -249,10 +246,6 @@ public final class Session {
                 && localLogin.consumed(frame, (Authentication) BackendMessage.decode(frame), upstream)) {
             return;
         }
-        if (cache != null && !cache.onBackendFrame(frame)) {
-            frame.release();
-            return;
-        }
         BackendType type = frame.backendType();
         if (log.isTraceEnabled()) {
             log.trace("session {}: <=BE {}", client.id(), type);
@@ -264,7 +257,13 @@ public final class Session {
             case BACKEND_KEY_DATA -> onBackendKeyData(frame);
             default -> { }
         }
-        client.write(toClient, client.voidPromise());
+        try {
+            replies.onReply(frame, toClient);
+        } catch (RepliesOutOfStep drift) {
+            log.warn("session {}: {}; ending the session", client.id(), drift.getMessage());
+            fail(ErrorResponse.protocolViolation(drift.getMessage()));
+            return;
+        }
         if (draining && isIdle()) {
             terminate(ErrorResponse.shuttingDown());
         }
@@ -276,10 +275,6 @@ public final class Session {
 
     private void onReadyForQuery(Frame frame) {
         transactionStatus = ReadyForQuery.statusOf(frame.body());
-        readyForQuerySeen = true;
-        if (awaitingReadyForQuery > 0) {
-            awaitingReadyForQuery--;
-        }
     }
 
     /** What goes to the client: the frame itself, or a SASL offer without channel binding. */
@@ -329,7 +324,7 @@ public final class Session {
     public void drain() {
         client.eventLoop().execute(() -> {
             draining = true;
-            if (isIdle() || !readyForQuerySeen) {
+            if (isIdle() || !replies.readyForQuerySeen()) {
                 terminate(ErrorResponse.shuttingDown());
             }
         });
@@ -341,7 +336,7 @@ public final class Session {
     }
 
     private boolean isIdle() {
-        return readyForQuerySeen && awaitingReadyForQuery == 0 && !unsyncedMessages
+        return replies.readyForQuerySeen() && replies.isEmpty()
                 && transactionStatus == TransactionStatus.IDLE && (cache == null || !cache.isBusy());
     }
 
@@ -372,6 +367,7 @@ public final class Session {
         if (cache != null) {
             cache.close();
         }
+        replies.clear();
         Frame frame;
         while ((frame = beforeConnect.poll()) != null) {
             frame.release();

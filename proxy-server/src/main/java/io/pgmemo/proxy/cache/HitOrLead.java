@@ -1,0 +1,140 @@
+package io.pgmemo.proxy.cache;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.pgmemo.cache.admission.Admission;
+import io.pgmemo.cache.admission.Flight;
+import io.pgmemo.cache.key.CacheKey;
+import io.pgmemo.cache.tier.CachedResult;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What becomes of cacheable reads, for both protocols: answered from the cache, or sent upstream
+ * with their results captured (leading the flight other sessions' identical reads may wait for), or,
+ * for a read sent alone, waiting for an identical read already on its way.
+ */
+final class HitOrLead {
+    /** A read the cache may answer: its key, the relations it reads, its messages (see {@link CapturedRead}). */
+    record Read(CacheKey key, Set<Long> relationOids, int messages) {
+    }
+
+    sealed interface Outcome {
+    }
+
+    /** Every read is stored: the reply, ending in ReadyForQuery (idle), as the upstream would send it. */
+    record Answer(ByteBuf reply) implements Outcome {
+    }
+
+    /**
+     * Send the request upstream, capturing {@code reads} (see {@link Expectation.Capture}), with the
+     * invalidation {@code sequence} read now; {@code admission} is that of a read sent alone.
+     */
+    record Lead(List<CapturedRead> reads, long sequence, Admission admission) implements Outcome {
+    }
+
+    /** An identical read of another session is on its way: wait for it to land. */
+    record Follow() implements Outcome {
+    }
+
+    private static final Logger log = LoggerFactory.getLogger(HitOrLead.class);
+    private static final byte[] READY_IDLE = {'Z', 0, 0, 0, 5, 'I'};
+
+    private final QueryCache cache;
+
+    HitOrLead(QueryCache cache) {
+        this.cache = cache;
+    }
+
+    /**
+     * A read sent alone, with nothing before it in flight. {@code onLanded} is called, on any thread,
+     * with the result of the flight it follows (null when there is none to share).
+     */
+    Outcome one(Read read, Consumer<CachedResult> onLanded) {
+        long now = System.currentTimeMillis();
+        CachedResult hit = cache.tiers().getHot(read.key(), now);
+        if (hit != null) {
+            logHit(read.key());
+            return answer(List.of(hit));
+        }
+        missed(read.key());
+        Flight flight = cache.joinOrLead(read.key(), onLanded);
+        if (flight == null) {
+            return new Follow();
+        }
+        long sequence = cache.tiers().invalidationSequence();
+        Admission admission = cache.admit(read.key(), now);
+        return new Lead(List.of(captured(read, flight, admission)), sequence, admission);
+    }
+
+    /**
+     * Reads sent together, in one cycle or behind others in flight: answered only if all are stored;
+     * else they go upstream, each miss captured (never waiting: their replies must stay in order).
+     */
+    Outcome all(List<Read> reads) {
+        long now = System.currentTimeMillis();
+        List<CachedResult> hits = new ArrayList<>(reads.size());
+        for (Read read : reads) {
+            CachedResult hit = cache.tiers().peekHot(read.key(), now);
+            if (hit == null) {
+                return lead(reads, now);
+            }
+            hits.add(hit);
+        }
+        for (int i = 0; i < hits.size(); i++) {
+            cache.tiers().served(hits.get(i));
+            logHit(reads.get(i).key());
+        }
+        return answer(hits);
+    }
+
+    private Lead lead(List<Read> reads, long now) {
+        long sequence = cache.tiers().invalidationSequence();
+        List<CapturedRead> captured = new ArrayList<>(reads.size());
+        for (Read read : reads) {
+            if (cache.tiers().peekHot(read.key(), now) != null) {
+                captured.add(new CapturedRead(read.key(), read.relationOids(), null, false, null, read.messages()));
+                continue;
+            }
+            missed(read.key());
+            captured.add(captured(read, cache.leadIfFree(read.key()), cache.admit(read.key(), now)));
+        }
+        return new Lead(captured, sequence, null);
+    }
+
+    private CapturedRead captured(Read read, Flight flight, Admission admission) {
+        return new CapturedRead(read.key(), read.relationOids(), new ResultCapture(cache.config().maxEntryBytes()),
+                admission.stores(), flight, read.messages());
+    }
+
+    /** The reply of one stored read, as the upstream would send it. */
+    static ByteBuf reply(CachedResult hit) {
+        return answer(List.of(hit)).reply();
+    }
+
+    private static Answer answer(List<CachedResult> hits) {
+        byte[][] parts = new byte[hits.size() + 1][];
+        for (int i = 0; i < hits.size(); i++) {
+            parts[i] = hits.get(i).response();
+        }
+        parts[hits.size()] = READY_IDLE;
+        return new Answer(Unpooled.wrappedBuffer(parts));
+    }
+
+    private void missed(CacheKey key) {
+        cache.stats().miss();
+        if (log.isDebugEnabled()) {
+            log.debug("miss {}", key.digestHex());
+        }
+    }
+
+    private static void logHit(CacheKey key) {
+        if (log.isDebugEnabled()) {
+            log.debug("hit {}", key.digestHex());
+        }
+    }
+}
