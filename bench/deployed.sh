@@ -460,8 +460,7 @@ report() {
     }' "$RESULTS"
   for i in "${!T_NAMES[@]}"; do
     [ -n "${T_LOGS[$i]}" ] || continue
-    line="$(sed -n 's/.*cache closed: cache hits=\([0-9]*\) (file [0-9]*) misses=\([0-9]*\).* ratio=\([0-9.]*\).*/hits \1, misses \2, hit ratio \3/p' \
-      "${T_LOGS[$i]}" | tail -n1)"
+    line="$(cache_stats "${T_LOGS[$i]}")"
     if [ -n "$line" ]; then
       echo "${T_NAMES[$i]} cache (whole run, warm-up included): $line"
     elif grep -q 'result cache on' "${T_LOGS[$i]}" 2>/dev/null; then

@@ -1,7 +1,7 @@
 # shellcheck shell=bash
 # Helpers shared by the scripts of bench/ and e2e/ (sourced, not run): logging, ports, starting
 # pgmemo and its demo and waiting until they are ready, stopping processes, apt-get installs,
-# pgbench runs and their figures, CPU ticks, pass/fail counting.
+# pgbench runs and their figures, pgmemo's cache statistics, CPU ticks, pass/fail counting.
 #
 # Source it after `set -euo pipefail`. Every helper returns 0 unless its comment says when it
 # does not, so none stops a caller under set -e by accident; the ones that "die" exit 2.
@@ -283,6 +283,14 @@ pgbench_figure() {
     failed) sed -n 's/^number of failed transactions: \([0-9]*\).*/\1/p' "$1" | head -n1 ;;
     processed) sed -n 's/^number of transactions actually processed: \([0-9]*\).*/\1/p' "$1" | head -n1 ;;
   esac
+  return 0
+}
+
+# cache_stats LOGFILE: prints "hits N, misses N, hit ratio R" from the last statistics line pgmemo
+# logged when it stopped ("cache closed: cache hits=..."); nothing if LOGFILE has none.
+cache_stats() {
+  sed -n 's/.*cache closed: cache hits=\([0-9]*\) (file [0-9]*) misses=\([0-9]*\).* ratio=\([0-9.]*\).*/hits \1, misses \2, hit ratio \3/p' \
+    "$1" 2>/dev/null | tail -n1
   return 0
 }
 
