@@ -33,7 +33,9 @@ record CapturedRead(CacheKey key, Set<Long> relationOids, ResultCapture result, 
             return;
         }
         switch (type) {
-            case ROW_DESCRIPTION, COMMAND_COMPLETE, PARSE_COMPLETE, BIND_COMPLETE, PARAMETER_DESCRIPTION, NO_DATA,
+            // Not stored: added in front of the answer when the unit has its own Parse.
+            case PARSE_COMPLETE -> { }
+            case ROW_DESCRIPTION, COMMAND_COMPLETE, BIND_COMPLETE, PARAMETER_DESCRIPTION, NO_DATA,
                  CLOSE_COMPLETE, PORTAL_SUSPENDED -> result.append(frame, false);
             case DATA_ROW -> result.append(frame, true);
             default -> result.abandon();

@@ -69,11 +69,13 @@ final class CycleUnit {
     }
 
     /**
-     * Which messages came, one letter each, and the Execute's row limit when it has one (pgjdbc's
-     * batches ask for one row): the reply depends on both.
+     * Which messages came after the Parse, one letter each, and the Execute's row limit when it has
+     * one (pgjdbc's batches ask for one row): the reply depends on both. A Parse only adds a
+     * ParseComplete in front, so a statement's first run and its later ones share their entry.
      */
     String signature() {
-        return execute.maxRows() == 0 ? signature.toString() : signature + "#" + execute.maxRows();
+        String letters = parse == null ? signature.toString() : signature.substring(1);
+        return execute.maxRows() == 0 ? letters : letters + "#" + execute.maxRows();
     }
 
     /** The unit's messages: its reply has one completion for each (see {@link CapturedRead#completes}). */

@@ -129,7 +129,7 @@ final class ExtendedCycles {
             effects.endCycle();
             sendSync(sync, new Expectation.Capture(lead.reads(), lead.sequence(), takeParses()));
         } else {
-            session.follow(held, sync);
+            session.follow(held, sync, reads.get(0));
         }
     }
 
@@ -160,7 +160,7 @@ final class ExtendedCycles {
         Bind bind = unit.bind();
         CacheKey key = CacheKey.forExtendedQuery(state.keyPrefix(), unit.signature(), sql, parse.parameterTypes(),
                 bind.parameters(), bind.parameterFormats(), bind.resultFormats());
-        return new HitOrLead.Read(key, known.relationOids(), unit.messages());
+        return new HitOrLead.Read(key, known.relationOids(), unit.messages(), unit.parse() != null);
     }
 
     private KnownStatement judgeStatement(ExtendedCycle held, Frame sync, String sql, long epoch) {

@@ -19,8 +19,11 @@ import org.slf4j.LoggerFactory;
  * for a read sent alone, waiting for an identical read already on its way.
  */
 final class HitOrLead {
-    /** A read the cache may answer: its key, the relations it reads, its messages (see {@link CapturedRead}). */
-    record Read(CacheKey key, Set<Long> relationOids, int messages) {
+    /**
+     * A read the cache may answer: its key, the relations it reads, its messages (see
+     * {@link CapturedRead}), and whether it has its own Parse, whose ParseComplete the answer begins with.
+     */
+    record Read(CacheKey key, Set<Long> relationOids, int messages, boolean parsed) {
     }
 
     sealed interface Outcome {
@@ -43,6 +46,7 @@ final class HitOrLead {
 
     private static final Logger log = LoggerFactory.getLogger(HitOrLead.class);
     private static final byte[] READY_IDLE = {'Z', 0, 0, 0, 5, 'I'};
+    private static final byte[] PARSE_COMPLETE = {'1', 0, 0, 0, 4};
 
     private final QueryCache cache;
 
@@ -59,7 +63,7 @@ final class HitOrLead {
         CachedResult hit = cache.tiers().getHot(read.key(), now);
         if (hit != null) {
             logHit(read.key());
-            return answer(List.of(hit));
+            return answer(List.of(read), List.of(hit));
         }
         missed(read.key());
         Flight flight = cache.joinOrLead(read.key(), onLanded);
@@ -89,7 +93,7 @@ final class HitOrLead {
             cache.tiers().served(hits.get(i));
             logHit(reads.get(i).key());
         }
-        return answer(hits);
+        return answer(reads, hits);
     }
 
     private Lead lead(List<Read> reads, long now) {
@@ -112,17 +116,20 @@ final class HitOrLead {
     }
 
     /** The reply of one stored read, as the upstream would send it. */
-    static ByteBuf reply(CachedResult hit) {
-        return answer(List.of(hit)).reply();
+    static ByteBuf reply(Read read, CachedResult hit) {
+        return answer(List.of(read), List.of(hit)).reply();
     }
 
-    private static Answer answer(List<CachedResult> hits) {
-        byte[][] parts = new byte[hits.size() + 1][];
+    private static Answer answer(List<Read> reads, List<CachedResult> hits) {
+        List<byte[]> parts = new ArrayList<>(hits.size() * 2 + 1);
         for (int i = 0; i < hits.size(); i++) {
-            parts[i] = hits.get(i).response();
+            if (reads.get(i).parsed()) {
+                parts.add(PARSE_COMPLETE);
+            }
+            parts.add(hits.get(i).response());
         }
-        parts[hits.size()] = READY_IDLE;
-        return new Answer(Unpooled.wrappedBuffer(parts));
+        parts.add(READY_IDLE);
+        return new Answer(Unpooled.wrappedBuffer(parts.toArray(new byte[0][])));
     }
 
     private void missed(CacheKey key) {

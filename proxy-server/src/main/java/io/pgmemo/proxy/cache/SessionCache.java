@@ -58,16 +58,18 @@ public final class SessionCache implements ReplyQueue.Observer {
 
     /** A read waiting for an identical one of another session: shared when it lands, or sent then. */
     private sealed interface Awaited {
+        HitOrLead.Read read();
+
         void release();
     }
 
-    private record AwaitedQuery(Frame query) implements Awaited {
+    private record AwaitedQuery(Frame query, HitOrLead.Read read) implements Awaited {
         public void release() {
             query.release();
         }
     }
 
-    private record AwaitedCycle(ExtendedCycle cycle, Frame sync) implements Awaited {
+    private record AwaitedCycle(ExtendedCycle cycle, Frame sync, HitOrLead.Read read) implements Awaited {
         public void release() {
             cycle.release();
             sync.release();
@@ -217,14 +219,14 @@ public final class SessionCache implements ReplyQueue.Observer {
     }
 
     /** Holds a read until the identical one of another session lands; see {@link #onFlightLanded}. */
-    void follow(Frame query) {
+    void follow(Frame query, HitOrLead.Read read) {
         wait = Wait.FLIGHT;
-        awaitedFlight = new AwaitedQuery(query);
+        awaitedFlight = new AwaitedQuery(query, read);
     }
 
-    void follow(ExtendedCycle cycle, Frame sync) {
+    void follow(ExtendedCycle cycle, Frame sync, HitOrLead.Read read) {
         wait = Wait.FLIGHT;
-        awaitedFlight = new AwaitedCycle(cycle, sync);
+        awaitedFlight = new AwaitedCycle(cycle, sync, read);
     }
 
     /** What {@link HitOrLead} calls back with, on any thread, when the followed flight lands. */
@@ -245,7 +247,7 @@ public final class SessionCache implements ReplyQueue.Observer {
             }
             awaited.release();
             cache.stats().coalesced();
-            answer(HitOrLead.reply(landed));
+            answer(HitOrLead.reply(awaited.read(), landed));
         } else if (awaited instanceof AwaitedCycle cycle) {
             extended.forwardCycle(cycle.cycle(), cycle.sync(), Invalidation.NONE);
         } else if (awaited instanceof AwaitedQuery query) {

@@ -128,7 +128,7 @@ final class SimpleQueries {
 
     /** @param remembered the read came from the state's known reads (remembering it again could clear them) */
     private void serve(Frame frame, String sql, KnownRead read, boolean remembered) {
-        HitOrLead.Read asked = new HitOrLead.Read(read.key(), read.relationOids(), 0);
+        HitOrLead.Read asked = new HitOrLead.Read(read.key(), read.relationOids(), 0, false);
         HitOrLead.Outcome outcome;
         if (session.alone()) {
             SessionProbe.Result stateNow = state.probed();
@@ -149,7 +149,7 @@ final class SimpleQueries {
             session.send(frame, new Expectation.Capture(lead.reads(), lead.sequence(), session.takeParses()));
         } else {
             // An identical read of another session is on its way: wait for its answer.
-            session.follow(frame);
+            session.follow(frame, asked);
         }
     }
 

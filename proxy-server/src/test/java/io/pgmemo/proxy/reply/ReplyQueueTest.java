@@ -44,6 +44,7 @@ class ReplyQueueTest {
 
     @AfterEach
     void close() {
+        client.flush();
         client.finishAndReleaseAll();
     }
 
@@ -140,6 +141,7 @@ class ReplyQueueTest {
     /** What the client received since last asked: a message as its type and text, an answer as its text. */
     private List<String> written() {
         List<String> out = new ArrayList<>();
+        client.flush();
         ByteBuf buf;
         while ((buf = client.readOutbound()) != null) {
             byte type = buf.getByte(buf.readerIndex());
