@@ -16,7 +16,7 @@ final class CycleParses {
 
     private final ArrayDeque<Sent> sent = new ArrayDeque<>(1);
 
-    /** A Parse sent upstream at {@link PreparedStatements#now()}. */
+    /** A Parse sent upstream at this time of {@link PreparedStatements}'s clock. */
     void add(Parse parse, long at) {
         sent.add(new Sent(parse, at));
     }

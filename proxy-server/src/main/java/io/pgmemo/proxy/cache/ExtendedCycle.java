@@ -2,7 +2,6 @@ package io.pgmemo.proxy.cache;
 
 import io.pgmemo.protocol.Frame;
 import io.pgmemo.protocol.frontend.Bind;
-import io.pgmemo.protocol.frontend.Close;
 import io.pgmemo.protocol.frontend.Describe;
 import io.pgmemo.protocol.frontend.Execute;
 import io.pgmemo.protocol.frontend.FrontendMessage;

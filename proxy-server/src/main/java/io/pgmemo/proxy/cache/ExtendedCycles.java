@@ -2,23 +2,14 @@ package io.pgmemo.proxy.cache;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
-import io.pgmemo.cache.catalog.Judgement;
-import io.pgmemo.cache.catalog.ReadVerdict;
 import io.pgmemo.cache.effects.Invalidation;
-import io.pgmemo.cache.key.CacheKey;
-import io.pgmemo.cache.key.SessionFingerprint;
-import io.pgmemo.cache.sql.Classification;
-import io.pgmemo.cache.sql.SqlShape;
 import io.pgmemo.protocol.Frame;
-import io.pgmemo.protocol.frontend.Bind;
 import io.pgmemo.protocol.frontend.Close;
 import io.pgmemo.protocol.frontend.FrontendMessage;
 import io.pgmemo.protocol.frontend.Parse;
 import io.pgmemo.protocol.frontend.Sync;
 import io.pgmemo.protocol.frontend.TargetKind;
-import io.pgmemo.proxy.cache.SessionState.KnownStatement;
 import io.pgmemo.proxy.reply.Expected;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -36,22 +27,25 @@ final class ExtendedCycles {
     private final SessionState state;
     private final WriteJudgement writes;
     private final HitOrLead hitOrLead;
+    private final OwnRequests own;
     private final ExtendedProtocolEffects effects;
     private final PreparedStatements statements = new PreparedStatements();
+    private final CycleReads reads;
     /** Extended-protocol messages held until their Sync, while they may be answered from the cache. */
     private ExtendedCycle cycle;
     /** Some message of the client's current cycle went upstream: the rest must follow it there. */
     private boolean forwardingCycle;
-    private CycleParses parsesSent = new CycleParses();
 
     ExtendedCycles(SessionCache session, QueryCache cache, SessionState state, WriteJudgement writes,
-                   HitOrLead hitOrLead) {
+                   HitOrLead hitOrLead, OwnRequests own) {
         this.session = session;
         this.cache = cache;
         this.state = state;
         this.writes = writes;
         this.hitOrLead = hitOrLead;
+        this.own = own;
         this.effects = new ExtendedProtocolEffects(cache.classifications());
+        this.reads = new CycleReads(cache, state, statements, writes, own);
     }
 
     /** Messages of the client's current cycle went upstream. */
@@ -95,7 +89,7 @@ final class ExtendedCycles {
             forwardCycle(held, sync, Invalidation.NONE);
         } else if (!state.isKnown()) {
             hold(held, sync, SessionCache.Wait.SESSION_STATE);
-            session.sendProbe();
+            own.sendProbe();
         } else {
             judgeReads(held, sync);
         }
@@ -103,14 +97,18 @@ final class ExtendedCycles {
 
     /** Each unit of the cycle as a cacheable read, then served or captured; else the cycle goes upstream. */
     private void judgeReads(ExtendedCycle held, Frame sync) {
-        List<HitOrLead.Read> reads = new ArrayList<>(held.units().size());
-        for (int i = 0; i < held.units().size(); i++) {
-            HitOrLead.Read read = judgeRead(held, i, sync);
-            if (read == null) {
-                return;
-            }
-            reads.add(read);
+        CycleReads.Verdict verdict = reads.judge(held);
+        if (verdict instanceof CycleReads.Forward forward) {
+            forwardCycle(held, sync, forward.hidden());
+        } else if (verdict instanceof CycleReads.AskCatalog ask) {
+            hold(held, sync, SessionCache.Wait.CATALOG);
+            own.startLookUp(ask.lookUp());
+        } else {
+            serve(held, sync, ((CycleReads.Reads) verdict).reads());
         }
+    }
+
+    private void serve(ExtendedCycle held, Frame sync, List<HitOrLead.Read> reads) {
         HitOrLead.Outcome outcome;
         if (reads.size() == 1 && session.alone()) {
             SessionProbe.Result stateNow = state.probed();
@@ -130,90 +128,6 @@ final class ExtendedCycles {
             sendSync(sync, new Expectation.Capture(lead.reads(), lead.sequence(), takeParses()));
         } else {
             session.follow(held, sync, reads.get(0));
-        }
-    }
-
-    /**
-     * The read of one unit, or null when the cycle went upstream or waits for the catalog (then the
-     * whole cycle is judged again).
-     */
-    private HitOrLead.Read judgeRead(ExtendedCycle held, int index, Frame sync) {
-        CycleUnit unit = held.units().get(index);
-        Parse own = held.parseOf(index);
-        Parse parse = own != null ? own : statements.get(unit.bind().statement());
-        boolean parseAllowed = unit.parse() == null || statements.mayParse(unit.parse().statement());
-        if (parse == null || !parseAllowed || state.fingerprint() == null || state.hasTemporaryRelations()
-                || unit.hasTimeDependentParameter()) {
-            forwardCycle(held, sync, Invalidation.NONE);
-            return null;
-        }
-        String sql = parse.query();
-        KnownStatement known = state.knownStatement(sql);
-        // Read before the verdict: answers that expire meanwhile leave it tagged with the old epoch.
-        long epoch = cache.verdictEpoch();
-        if (known == null || known.epoch() != epoch) {
-            known = judgeStatement(held, sync, sql, epoch);
-            if (known == null) {
-                return null;
-            }
-        }
-        Bind bind = unit.bind();
-        CacheKey key = CacheKey.forExtendedQuery(state.keyPrefix(), unit.signature(), sql, parse.parameterTypes(),
-                bind.parameters(), bind.parameterFormats(), bind.resultFormats());
-        return new HitOrLead.Read(key, known.relationOids(), unit.messages(), unit.parse() != null);
-    }
-
-    private KnownStatement judgeStatement(ExtendedCycle held, Frame sync, String sql, long epoch) {
-        SqlShape shape = SqlShape.of(sql, state.standardConformingStrings());
-        List<Classification> classified = cache.classifications().of(sql, shape, state.standardConformingStrings());
-        Classification read = classified.size() == 1 ? classified.get(0) : null;
-        if (read == null || !read.isCacheCandidate() || read.timeDependent() || shape.timeLiteral()) {
-            forwardCycle(held, sync, Invalidation.NONE);
-            return null;
-        }
-        SessionFingerprint f = state.fingerprint();
-        Judgement<ReadVerdict> judgement = cache.judgeRead(f.database(), f.searchPath(), f.currentRole(),
-                shape.text(), read);
-        if (!judgement.isAnswered()) {
-            if (session.lookUpPossible(judgement.lookUp())) {
-                hold(held, sync, SessionCache.Wait.CATALOG);
-                session.startLookUp(judgement.lookUp());
-            } else {
-                forwardCycle(held, sync, Invalidation.NONE);
-            }
-            return null;
-        }
-        session.verdictKnown();
-        ReadVerdict verdict = judgement.answer();
-        if (!verdict.cacheable()) {
-            forwardUncacheable(held, sync, shape, read, verdict);
-            return null;
-        }
-        KnownStatement known = new KnownStatement(verdict.relationOids(), epoch);
-        state.remember(sql, known);
-        return known;
-    }
-
-    /**
-     * As for a simple Query: a view, policy or operator the read reaches may call a function that
-     * writes or changes settings, which the catalog bounds (usually to nothing) once asked; until
-     * then, and where it cannot be asked, everything.
-     */
-    private void forwardUncacheable(ExtendedCycle held, Frame sync, SqlShape shape, Classification read,
-                                    ReadVerdict verdict) {
-        if (!SimpleQueries.mayHaveSideEffects(verdict)) {
-            forwardCycle(held, sync, Invalidation.NONE);
-            return;
-        }
-        Judgement<Invalidation> judged = writes.ask(new WriteQuestion(shape, state.standardConformingStrings(),
-                List.of(read), Invalidation.ALL));
-        if (judged.isAnswered()) {
-            forwardCycle(held, sync, judged.answer());
-        } else if (session.lookUpPossible(judged.lookUp())) {
-            hold(held, sync, SessionCache.Wait.CATALOG);
-            session.startLookUp(judged.lookUp());
-        } else {
-            forwardCycle(held, sync, Invalidation.ALL);
         }
     }
 
@@ -264,8 +178,7 @@ final class ExtendedCycles {
         beforeForwarding();
         forwardingCycle = true;
         if (message instanceof Parse parse) {
-            statements.forget(parse.statement());
-            parsesSent.add(parse, statements.now());
+            statements.parseSent(parse);
         } else if (message instanceof Close close && close.kind() == TargetKind.STATEMENT) {
             statements.forget(close.name());
         }
@@ -302,7 +215,7 @@ final class ExtendedCycles {
         ByteBuf prepare = Unpooled.buffer();
         statements.writeUnprepared(prepare);
         Sync.INSTANCE.encode(prepare);
-        session.sendOwn(prepare, new Expectation.Prepare());
+        own.send(prepare, new Expectation.Prepare());
     }
 
     /**
@@ -314,14 +227,8 @@ final class ExtendedCycles {
         statements.forgetAll(namesMayBeTaken);
     }
 
-    /** The Parse messages sent since the last request ended, which its replies confirm. */
     CycleParses takeParses() {
-        if (parsesSent.isEmpty()) {
-            return CycleParses.NONE;
-        }
-        CycleParses taken = parsesSent;
-        parsesSent = new CycleParses();
-        return taken;
+        return statements.takeParses();
     }
 
     /** The cache answered the cycle: its Parses made statements the upstream lacks for now. */
@@ -334,23 +241,8 @@ final class ExtendedCycles {
         }
     }
 
-    /**
-     * A ParseComplete confirms the next Parse of the request it answers: the expected cycle's, or,
-     * with nothing expected, the cycle still open (a Flush before its Sync, as asyncpg prepares). The
-     * proxy's own (Prepare) are not tracked.
-     */
     void parseCompleted(Expected head) {
-        CycleParses parses = null;
-        if (head == null) {
-            parses = parsesSent;
-        } else if (head instanceof Expectation.Forward forwarded) {
-            parses = forwarded.parses();
-        } else if (head instanceof Expectation.Capture capture) {
-            parses = capture.parses();
-        }
-        if (parses != null) {
-            parses.confirmNext(statements);
-        }
+        statements.parseCompleted(head);
     }
 
     void close() {

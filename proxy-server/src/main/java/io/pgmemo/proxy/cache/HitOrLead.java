@@ -110,6 +110,34 @@ final class HitOrLead {
         return new Lead(captured, sequence, null);
     }
 
+    /**
+     * A captured request ended: stores each of its reads worth keeping, when {@code state} (the
+     * session's, or null when the request did not end outside a transaction block) still keys them,
+     * and lands each flight for the sessions waiting on it.
+     */
+    void land(Expectation.Capture capture, SessionState state) {
+        for (CapturedRead read : capture.reads()) {
+            CachedResult stored = read.wanted() && state != null ? store(read, capture.sequence(), state) : null;
+            if (read.flight() != null) {
+                cache.land(read.key(), read.flight(), stored);
+            }
+        }
+    }
+
+    /** The entry stored, or null. */
+    private CachedResult store(CapturedRead read, long sequence, SessionState state) {
+        ResultCapture result = read.result();
+        if (result.isAbandoned() || !state.isKnown() || state.fingerprint() == null) {
+            return null;
+        }
+        long now = System.currentTimeMillis();
+        long[] oids = read.relationOids().stream().mapToLong(Long::longValue).toArray();
+        CachedResult entry = cache.tiers().newEntry(read.key(), state.fingerprint().database(),
+                state.fingerprint().currentRole(), oids, result.toByteArray(), result.rows(), now);
+        // Refused when a write invalidated it meanwhile: then no waiting session may have it either.
+        return cache.tiers().put(entry, sequence) ? entry : null;
+    }
+
     private CapturedRead captured(Read read, Flight flight, Admission admission) {
         return new CapturedRead(read.key(), read.relationOids(), new ResultCapture(cache.config().maxEntryBytes()),
                 admission.stores(), flight, read.messages());

@@ -3,6 +3,7 @@ package io.pgmemo.proxy.cache;
 import io.netty.buffer.ByteBuf;
 import io.pgmemo.protocol.Frame;
 import io.pgmemo.protocol.frontend.Parse;
+import io.pgmemo.proxy.reply.Expected;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -26,6 +27,8 @@ final class PreparedStatements {
      */
     private final Map<String, Long> forgottenAt = new HashMap<>();
     private long allForgottenAt;
+    /** Parse messages sent since the last request ended, which its replies confirm. */
+    private CycleParses parsesSent = new CycleParses();
     private long clock;
     private int unprepared;
     /** Names may be taken by statements the proxy did not see prepared (SQL PREPARE, a DO block). */
@@ -45,11 +48,6 @@ final class PreparedStatements {
         return name.isEmpty() || !namesUnknown && !byName.containsKey(name);
     }
 
-    /** The time to give {@link #confirmed} for a Parse sent upstream now. */
-    long now() {
-        return clock;
-    }
-
     /** The upstream answered ParseComplete to this Parse, sent at {@code sentAt}. */
     void confirmed(Parse parse, long sentAt) {
         if (allForgottenAt <= sentAt && forgottenAt.getOrDefault(parse.statement(), 0L) <= sentAt) {
@@ -62,6 +60,41 @@ final class PreparedStatements {
         byte[] message = new byte[frame.content().readableBytes()];
         frame.content().getBytes(frame.content().readerIndex(), message);
         put(parse.statement(), new Statement(parse, message, false));
+    }
+
+    /** A Parse went upstream: the statement is not known until its ParseComplete comes back. */
+    void parseSent(Parse parse) {
+        forget(parse.statement());
+        parsesSent.add(parse, clock);
+    }
+
+    /** The Parse messages sent since the last request ended, for the request that ends now. */
+    CycleParses takeParses() {
+        if (parsesSent.isEmpty()) {
+            return CycleParses.NONE;
+        }
+        CycleParses taken = parsesSent;
+        parsesSent = new CycleParses();
+        return taken;
+    }
+
+    /**
+     * A ParseComplete confirms the next Parse of the request it answers: the expected cycle's, or,
+     * with nothing expected, the cycle still open (a Flush before its Sync, as asyncpg prepares). The
+     * proxy's own (Prepare) are not tracked.
+     */
+    void parseCompleted(Expected head) {
+        CycleParses parses = null;
+        if (head == null) {
+            parses = parsesSent;
+        } else if (head instanceof Expectation.Forward forwarded) {
+            parses = forwarded.parses();
+        } else if (head instanceof Expectation.Capture capture) {
+            parses = capture.parses();
+        }
+        if (parses != null) {
+            parses.confirmNext(this);
+        }
     }
 
     /** A Parse or Close of this name went upstream: not sure of it until confirmed again. */

@@ -2,7 +2,6 @@ package io.pgmemo.proxy.cache;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
-import io.pgmemo.cache.catalog.CatalogLookUp;
 import io.pgmemo.cache.effects.Invalidation;
 import io.pgmemo.cache.tier.CachedResult;
 import io.pgmemo.protocol.BackendType;
@@ -10,15 +9,11 @@ import io.pgmemo.protocol.Frame;
 import io.pgmemo.protocol.backend.BackendMessage;
 import io.pgmemo.protocol.backend.ParameterStatus;
 import io.pgmemo.protocol.backend.TransactionStatus;
-import io.pgmemo.protocol.frontend.Query;
 import io.pgmemo.proxy.reply.Expected;
 import io.pgmemo.proxy.reply.ReplyQueue;
-import java.nio.charset.Charset;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.function.BiConsumer;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * One session's view of the cache: answers repeated reads from it, captures misses into it, and
@@ -76,10 +71,6 @@ public final class SessionCache implements ReplyQueue.Observer {
         }
     }
 
-    /** Past this many look-ups for one statement (DDL elsewhere keeps renewing the answers), it is forwarded. */
-    private static final int MAX_LOOK_UPS_IN_A_ROW = 32;
-    private static final Logger log = LoggerFactory.getLogger(SessionCache.class);
-
     private final QueryCache cache;
     private final Channel client;
     private final ReplyQueue replies;
@@ -89,6 +80,7 @@ public final class SessionCache implements ReplyQueue.Observer {
     private final HitOrLead hitOrLead;
     private final SimpleQueries simple;
     private final ExtendedCycles extended;
+    private final OwnRequests own;
     private final Deque<Frame> held = new ArrayDeque<>();
     private Wait wait = Wait.NOTHING;
     private Awaited awaitedFlight;
@@ -96,10 +88,6 @@ public final class SessionCache implements ReplyQueue.Observer {
     private TransactionStatus status = TransactionStatus.IDLE;
     /** Forwarded requests in flight that may change what a later read sees (all but captured reads). */
     private int forwardsInFlight;
-    /** Catalog look-ups run for the statement now being judged. */
-    private int lookUpsInARow;
-    /** The transaction block now open sees an old snapshot of the catalog: no look-up runs in it. */
-    private boolean oldSnapshot;
 
     /**
      * @param forward sends a client message upstream; with the entry it expects when it is a Query,
@@ -112,13 +100,15 @@ public final class SessionCache implements ReplyQueue.Observer {
         this.forward = forward;
         this.writes = new WriteJudgement(cache, state);
         this.hitOrLead = new HitOrLead(cache);
-        this.simple = new SimpleQueries(this, cache, state, writes, hitOrLead);
-        this.extended = new ExtendedCycles(this, cache, state, writes, hitOrLead);
+        this.own = new OwnRequests(this, cache, state, writes, replies);
+        this.simple = new SimpleQueries(this, cache, state, writes, hitOrLead, own);
+        this.extended = new ExtendedCycles(this, cache, state, writes, hitOrLead, own);
         replies.observe(this);
     }
 
     public void upstreamConnected(Channel upstream) {
         this.upstream = upstream;
+        own.upstreamConnected(upstream);
     }
 
     /** The database named at startup: the session cannot change it. */
@@ -174,7 +164,7 @@ public final class SessionCache implements ReplyQueue.Observer {
         boolean usable = switch (status) {
             case IDLE -> true;
             // Its own uncommitted catalog changes would be seen, and kept for every session.
-            case IN_TRANSACTION -> !oldSnapshot && writes.catalogUntouched();
+            case IN_TRANSACTION -> !own.oldSnapshot() && writes.catalogUntouched();
             case FAILED -> false;
         };
         return usable && replies.isEmpty() && extended.idle() && wait == Wait.NOTHING;
@@ -197,6 +187,24 @@ public final class SessionCache implements ReplyQueue.Observer {
     /** The cache's reply to a request, in its turn after what is in flight. */
     void answer(ByteBuf reply) {
         replies.answer(reply);
+    }
+
+    TransactionStatus status() {
+        return status;
+    }
+
+    void waitFor(Wait reason) {
+        wait = reason;
+    }
+
+    /** What the session waited for is over: handles what was held meanwhile. */
+    void waitOver() {
+        wait = Wait.NOTHING;
+        resume();
+    }
+
+    boolean nothingHeld() {
+        return held.isEmpty();
     }
 
     /** Puts a frame back in front of what is held, to be handled again once {@code reason} is over. */
@@ -256,83 +264,13 @@ public final class SessionCache implements ReplyQueue.Observer {
         resume();
     }
 
-    private void resume() {
+    void resume() {
         while (wait == Wait.NOTHING && !held.isEmpty()) {
             handle(held.poll());
         }
         client.flush();
         if (upstream != null) {
             upstream.flush();
-        }
-    }
-
-    // ---- the proxy's own requests ------------------------------------------------------------
-
-    /** Probes the session's settings; what is held waits until they are known. */
-    void sendProbe() {
-        wait = Wait.SESSION_STATE;
-        sendOwn(SessionProbe.SQL, new Expectation.Probe());
-    }
-
-    boolean lookUpPossible(CatalogLookUp lookUp) {
-        return lookUpsInARow < MAX_LOOK_UPS_IN_A_ROW && CatalogLookUpRun.canRun(lookUp, state.charset());
-    }
-
-    void verdictKnown() {
-        lookUpsInARow = 0;
-    }
-
-    /** Runs a catalog look-up in this session; what is held waits until it is back. */
-    void startLookUp(CatalogLookUp lookUp) {
-        runLookUp(lookUp, () -> {
-            wait = Wait.NOTHING;
-            resume();
-        });
-    }
-
-    private void runLookUp(CatalogLookUp lookUp, Runnable then) {
-        wait = Wait.CATALOG;
-        lookUpsInARow++;
-        if (log.isDebugEnabled()) {
-            log.debug("catalog look-up: {}", lookUp.what());
-        }
-        CatalogLookUpRun run = new CatalogLookUpRun(lookUp, state.database(), state.charset(),
-                status == TransactionStatus.IN_TRANSACTION, then);
-        sendOwn(run.sql(), new Expectation.LookUp(run));
-    }
-
-    /** Sends a Query of the proxy's own, whose replies the expectation swallows. */
-    private void sendOwn(String sql, Expectation expectation) {
-        ByteBuf query = upstream.alloc().buffer();
-        new Query(sql).encode(query);
-        sendOwn(query, expectation);
-    }
-
-    /** Sends requests of the proxy's own, ended by one Sync or Query, whose replies the expectation swallows. */
-    void sendOwn(ByteBuf requests, Expectation expectation) {
-        if (expectation instanceof Expectation.Recover) {
-            forwardsInFlight++;
-        }
-        replies.sentOwn(expectation);
-        upstream.writeAndFlush(requests, upstream.voidPromise());
-    }
-
-    /** At an idle point: asks the catalog what the forwarded statements whose writes were assumed may write. */
-    private void askQuestions() {
-        WriteQuestion question;
-        while ((question = writes.nextQuestion()) != null && idleForLookUp() && held.isEmpty()) {
-            var judgement = writes.ask(question);
-            if (judgement.isAnswered() || !lookUpPossible(judgement.lookUp())) {
-                writes.answered(question);
-                lookUpsInARow = 0;
-                continue;
-            }
-            runLookUp(judgement.lookUp(), () -> {
-                wait = Wait.NOTHING;
-                askQuestions();
-                resume();
-            });
-            return;
         }
     }
 
@@ -346,16 +284,12 @@ public final class SessionCache implements ReplyQueue.Observer {
         } else if (type == BackendType.PARSE_COMPLETE) {
             extended.parseCompleted(head);
         }
-        if (head instanceof Expectation.Probe) {
-            onProbeReply(frame, type);
-        } else if (head instanceof Expectation.LookUp lookUp) {
-            lookUp.run().onReply(frame, type);
-        } else if (head instanceof Expectation.Prepare && type == BackendType.ERROR_RESPONSE) {
-            log.debug("a statement prepared again upstream after cache hits failed");
-        } else if (head instanceof Expectation.Capture capture) {
+        if (head instanceof Expectation.Capture capture) {
             capture.onReply(frame.content(), type);
         } else if (head instanceof Expectation.Forward forwarded && completes(type)) {
             writes.invalidate(forwarded.writes());
+        } else {
+            own.onReply(head, frame, type);
         }
     }
 
@@ -364,66 +298,17 @@ public final class SessionCache implements ReplyQueue.Observer {
         return type == BackendType.COMMAND_COMPLETE || type == BackendType.FUNCTION_CALL_RESPONSE;
     }
 
-    private void onProbeReply(Frame frame, BackendType type) {
-        if (type == BackendType.DATA_ROW) {
-            Charset charset = state.charset();
-            state.learn(charset == null ? new SessionProbe.Result(null, false)
-                    : SessionProbe.parse(frame.body(), charset));
-        } else if (type == BackendType.ERROR_RESPONSE) {
-            state.learn(new SessionProbe.Result(null, false));
-        }
-    }
-
     @Override
     public void onReadyForQuery(Expected head, TransactionStatus next) {
         if (head instanceof Expectation.Capture capture) {
-            land(capture, next);
-        }
-        if (next == TransactionStatus.IDLE) {
-            oldSnapshot = false;
+            hitOrLead.land(capture, next == TransactionStatus.IDLE ? state : null);
         }
         writes.onReadyForQuery(next);
         status = next;
-        if (head instanceof Expectation.Forward || head instanceof Expectation.Recover) {
+        if (head instanceof Expectation.Forward) {
             forwardsInFlight--;
-        } else if (head instanceof Expectation.Probe) {
-            wait = Wait.NOTHING;
-            resume();
-        } else if (head instanceof Expectation.LookUp lookUp) {
-            if (lookUp.run().leftTransactionFailed()) {
-                sendOwn(CatalogLookUp.RECOVER_IN_TRANSACTION, new Expectation.Recover());
-            }
-            oldSnapshot |= lookUp.run().sawAnOldSnapshot();
-            lookUp.run().finish(cache.catalogHealth());
         }
-        if (writes.nextQuestion() != null) {
-            askQuestions();
-        }
-    }
-
-    /** Stores each captured read worth keeping, and lands its flight for the sessions waiting on it. */
-    private void land(Expectation.Capture capture, TransactionStatus after) {
-        for (CapturedRead read : capture.reads()) {
-            CachedResult stored = read.wanted() ? store(read, capture.sequence(), after) : null;
-            if (read.flight() != null) {
-                cache.land(read.key(), read.flight(), stored);
-            }
-        }
-    }
-
-    /** The entry stored, or null. */
-    private CachedResult store(CapturedRead read, long sequence, TransactionStatus after) {
-        ResultCapture result = read.result();
-        if (result.isAbandoned() || after != TransactionStatus.IDLE || !state.isKnown()
-                || state.fingerprint() == null) {
-            return null;
-        }
-        long now = System.currentTimeMillis();
-        long[] oids = read.relationOids().stream().mapToLong(Long::longValue).toArray();
-        CachedResult entry = cache.tiers().newEntry(read.key(), state.fingerprint().database(),
-                state.fingerprint().currentRole(), oids, result.toByteArray(), result.rows(), now);
-        // Refused when a write invalidated it meanwhile: then no waiting session may have it either.
-        return cache.tiers().put(entry, sequence) ? entry : null;
+        own.onReadyForQuery(head, next);
     }
 
     /** Something is held, or awaited from the upstream. */

@@ -32,14 +32,16 @@ final class SimpleQueries {
     private final SessionState state;
     private final WriteJudgement writes;
     private final HitOrLead hitOrLead;
+    private final OwnRequests own;
 
     SimpleQueries(SessionCache session, QueryCache cache, SessionState state, WriteJudgement writes,
-                  HitOrLead hitOrLead) {
+                  HitOrLead hitOrLead, OwnRequests own) {
         this.session = session;
         this.cache = cache;
         this.state = state;
         this.writes = writes;
         this.hitOrLead = hitOrLead;
+        this.own = own;
     }
 
     void onQuery(Frame frame) {
@@ -85,7 +87,7 @@ final class SimpleQueries {
         }
         if (!state.isKnown()) {
             session.hold(frame, SessionCache.Wait.SESSION_STATE);
-            session.sendProbe();
+            own.sendProbe();
             return;
         }
         if (state.fingerprint() == null || state.hasTemporaryRelations() || read.timeDependent()
@@ -99,11 +101,11 @@ final class SimpleQueries {
         Judgement<ReadVerdict> judgement = cache.judgeRead(f.database(), f.searchPath(), f.currentRole(),
                 shape.text(), read);
         if (judgement.isAnswered()) {
-            session.verdictKnown();
+            own.verdictKnown();
             onVerdict(frame, sql, shape, read, judgement.answer(), epoch);
-        } else if (session.lookUpPossible(judgement.lookUp())) {
+        } else if (own.lookUpPossible(judgement.lookUp())) {
             session.hold(frame, SessionCache.Wait.CATALOG);
-            session.startLookUp(judgement.lookUp());
+            own.startLookUp(judgement.lookUp());
         } else {
             forward(frame, shape, List.of(read), StatementEffects.invalidation(read));
         }
@@ -163,11 +165,11 @@ final class SimpleQueries {
         Judgement<Invalidation> judgement = writes.ask(question);
         Invalidation invalidation;
         if (judgement.isAnswered()) {
-            session.verdictKnown();
+            own.verdictKnown();
             invalidation = judgement.answer();
-        } else if (session.idleForLookUp() && session.lookUpPossible(judgement.lookUp())) {
+        } else if (session.idleForLookUp() && own.lookUpPossible(judgement.lookUp())) {
             session.hold(frame, SessionCache.Wait.CATALOG);
-            session.startLookUp(judgement.lookUp());
+            own.startLookUp(judgement.lookUp());
             return;
         } else {
             // Inside a transaction block or behind other statements: assume the worst, ask later.
