@@ -16,7 +16,7 @@ usage() {
   cat <<'EOF'
 Usage: bench/pgbench.sh [--quick] [--help]
 
-Benchmarks pgbench select-only (-S) and TPC-B-like workloads, -M simple, against
+Benchmarks pgbench select-only (-S) and TPC-B-like workloads (-M QUERY_MODE) against
   direct     the upstream PostgreSQL
   pgmemo     pgmemo in front of it
   pgbouncer  PgBouncer (session pooling) in front of it, if `pgbouncer` is on PATH
@@ -32,6 +32,8 @@ Environment (defaults in brackets):
                a steadier figure than TPS on a machine whose cores the targets share
   WARMUP [30]  seconds of unmeasured load per target with each workload, before measuring it
   WORKLOADS ["select-only tpcb-like"]  the workloads to run, in this order
+  QUERY_MODE [simple]  pgbench -M: simple, extended or prepared
+  NOCACHE [0]  if 1: also measure pgmemo-nocache, a second pgmemo with --no-cache (the relay alone)
   UPSTREAM     host:port of an existing PostgreSQL (trust/.pgpass auth) to use instead of
                starting `pgmemo.jar demo`; BENCH_DB [demo, or postgres with UPSTREAM],
                BENCH_USER [postgres]
@@ -63,6 +65,8 @@ THREADS="${THREADS:-2}"
 ROUNDS="${ROUNDS:-1}"
 WARMUP="${WARMUP:-30}"
 WORKLOADS="${WORKLOADS:-select-only tpcb-like}"
+QUERY_MODE="${QUERY_MODE:-simple}"
+NOCACHE="${NOCACHE:-0}"
 JAR="${PGMEMO_JAR:-$ROOT/proxy-server/target/pgmemo.jar}"
 JAVA="${JAVA:-java}"
 BENCH_USER="${BENCH_USER:-postgres}"
@@ -79,6 +83,7 @@ fi
 for w in $WORKLOADS; do
   case "$w" in select-only|tpcb-like) ;; *) die "unknown workload '$w' in WORKLOADS (select-only, tpcb-like)" ;; esac
 done
+case "$QUERY_MODE" in simple|extended|prepared) ;; *) die "QUERY_MODE must be simple, extended or prepared" ;; esac
 [ -f "$JAR" ] || die "$JAR not found. Build it first: (cd $ROOT && ./mvnw -B package)"
 command -v "$JAVA" >/dev/null 2>&1 || die "java not found (set JAVA=/path/to/java)"
 
@@ -90,6 +95,7 @@ WORK="$(mktemp -d "${TMPDIR:-/tmp}/pgmemo-bench.XXXXXX")"
 # Its own cache file: the default one in the working directory may be another pgmemo's.
 export PGMEMO_CACHE_FILE="${PGMEMO_CACHE_FILE:-$WORK/cache.duckdb}"
 PGMEMO_PID=""
+NOCACHE_PID=""
 BOUNCER_PID=""
 RELAY_PID=""
 PG_PORT="" # the demo's embedded PostgreSQL (none with UPSTREAM)
@@ -99,6 +105,7 @@ cleanup() {
   trap - EXIT INT TERM
   stop_pid "$BOUNCER_PID" TERM 10
   stop_pid "$RELAY_PID" TERM 10
+  stop_pid "$NOCACHE_PID" TERM 30
   stop_demo "$PGMEMO_PID" "$PG_PORT" 30
   if [ "$rc" -ne 0 ]; then
     log "exit $rc; logs kept in $WORK"
@@ -139,6 +146,15 @@ SERVER_VERSION="$(psql_direct -At -c 'SHOW server_version')" || die "cannot conn
 T_NAMES=(direct pgmemo)
 T_HOSTS=("$UP_HOST" "$HOST")
 T_PORTS=("$UP_PORT" "$PROXY_PORT")
+
+if [ "$NOCACHE" = 1 ]; then
+  start_pgmemo NOCACHE_PID NOCACHE_PORT "$WORK/pgmemo-nocache.log" --upstream "$UP_HOST:$UP_PORT" --no-cache
+  log "starting pgmemo --no-cache (the relay alone) on $HOST:$NOCACHE_PORT"
+  wait_pgmemo pgmemo-nocache "$NOCACHE_PID" "$NOCACHE_PORT" "$WORK/pgmemo-nocache.log"
+  T_NAMES+=(pgmemo-nocache)
+  T_HOSTS+=("$HOST")
+  T_PORTS+=("$NOCACHE_PORT")
+fi
 
 BOUNCER="$(find_pgbouncer)"
 if [ -n "$BOUNCER" ]; then
@@ -210,7 +226,7 @@ ANY_FAILED=0
 run_workload() { # run_workload WORKLOAD TARGET_INDEX SECONDS OUTFILE
   local workload="$1" i="$2" extra=()
   [ "$workload" = select-only ] && extra=(-S)
-  run_pgbench "$3" "$4" "${extra[@]}" -M simple -c "$CLIENTS" -j "$THREADS" \
+  run_pgbench "$3" "$4" "${extra[@]}" -M "$QUERY_MODE" -c "$CLIENTS" -j "$THREADS" \
     -h "${T_HOSTS[$i]}" -p "${T_PORTS[$i]}" -U "$BENCH_USER" "$DB"
 }
 
@@ -291,7 +307,7 @@ fi
 
 # ---------------------------------------------------------------- report
 echo
-echo "pgbench -M simple, scale $SCALE, $CLIENTS clients, $THREADS threads, ${DURATION}s per run, $ROUNDS round(s);" \
+echo "pgbench -M $QUERY_MODE, scale $SCALE, $CLIENTS clients, $THREADS threads, ${DURATION}s per run, $ROUNDS round(s);" \
      "PostgreSQL $SERVER_VERSION; $(nproc 2>/dev/null || echo '?') CPUs; $(pgbench --version)"
 awk -F'\t' -v order="$(IFS=,; echo "${T_NAMES[*]}")" -v workloads="$WORKLOADS" -v csv="${RESULTS_CSV:-}" '
   { key = $1 SUBSEP $2

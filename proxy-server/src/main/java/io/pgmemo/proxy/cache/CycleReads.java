@@ -52,6 +52,22 @@ final class CycleReads {
         this.own = own;
     }
 
+    /**
+     * Whether each unit's statement is known and may be a cacheable read: else the cycle goes upstream
+     * without the session state being probed for it (a BEGIN sent as a cycle, say).
+     */
+    boolean mayRead(ExtendedCycle held) {
+        for (int i = 0; i < held.units().size(); i++) {
+            Parse earlier = held.parseOf(i);
+            Parse parse = earlier != null ? earlier : statements.get(held.units().get(i).bind().statement());
+            if (parse == null || state.knownStatement(parse.query()) == null
+                    && !cache.classifications().mayBeCachedRead(parse.query(), state.standardConformingStrings())) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** Judges a cycle that fits the answerable shape, on a session whose state is known. */
     Verdict judge(ExtendedCycle held) {
         List<HitOrLead.Read> reads = new ArrayList<>(held.units().size());

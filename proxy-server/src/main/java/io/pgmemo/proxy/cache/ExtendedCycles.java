@@ -83,7 +83,8 @@ final class ExtendedCycles {
         cycle = null;
         if (held == null) {
             endForwardedCycle(sync, Invalidation.NONE);
-        } else if (!held.isAnswerable() || !session.readsMayBeServed() || held.parsesANameTwice()) {
+        } else if (!held.isAnswerable() || !session.readsMayBeServed() || held.parsesANameTwice()
+                || !reads.mayRead(held)) {
             forwardCycle(held, sync, Invalidation.NONE);
         } else if (!state.isKnown() && cache.catalogHealth().unavailable(state.startupDatabase())) {
             forwardCycle(held, sync, Invalidation.NONE);
