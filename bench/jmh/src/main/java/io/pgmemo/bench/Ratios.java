@@ -12,11 +12,19 @@ import org.openjdk.jmh.runner.options.OptionsBuilder;
 
 /**
  * Runs the benchmarks (JMH command-line options pass through, e.g. {@code -f 2 -wi 5}) and prints
- * each one's time per query next to its ratio to {@code queryText}, the baseline measured in the
- * same run.
+ * each one's time next to its ratio to its class's baseline measured in the same run:
+ * {@code queryText} per query for {@link ReadPathBenchmark}, {@code relay} per exchange for
+ * {@link SessionPathBenchmark}.
  */
 public final class Ratios {
-    private static final String BASELINE = "queryText";
+    /** A class's baseline benchmark, and what one operation of the class is. */
+    private record Baseline(String benchmark, String unit) {
+    }
+
+    private static final Map<String, Baseline> BASELINES = Map.of(
+            ReadPathBenchmark.class.getSimpleName(), new Baseline("queryText", "ns/query"),
+            SessionPathBenchmark.class.getSimpleName(), new Baseline("relay", "ns/exchange"));
+    private static final Baseline NONE = new Baseline("-", "ns/op");
 
     private Ratios() {
     }
@@ -29,15 +37,25 @@ public final class Ratios {
             options.include(ReadPathBenchmark.class.getName());
         }
         Collection<RunResult> results = new Runner(options.build()).run();
-        Map<String, Double> nanos = new TreeMap<>();
+        // Class, then benchmark: nanoseconds per operation.
+        Map<String, Map<String, Double>> nanos = new TreeMap<>();
         for (RunResult result : results) {
             String name = result.getParams().getBenchmark();
-            nanos.put(name.substring(name.lastIndexOf('.') + 1), result.getPrimaryResult().getScore());
+            String benchmarkClass = name.substring(name.lastIndexOf('.', name.lastIndexOf('.') - 1) + 1,
+                    name.lastIndexOf('.'));
+            nanos.computeIfAbsent(benchmarkClass, c -> new TreeMap<>())
+                    .put(name.substring(name.lastIndexOf('.') + 1), result.getPrimaryResult().getScore());
         }
-        Double baseline = nanos.get(BASELINE);
+        nanos.forEach(Ratios::print);
+    }
+
+    private static void print(String benchmarkClass, Map<String, Double> nanos) {
+        Baseline baseline = BASELINES.getOrDefault(benchmarkClass, NONE);
+        Double baselineNanos = nanos.get(baseline.benchmark());
         System.out.println();
-        System.out.printf("%-12s %12s %14s%n", "benchmark", "ns/query", "vs " + BASELINE);
+        System.out.println(benchmarkClass);
+        System.out.printf("%-12s %12s %14s%n", "benchmark", baseline.unit(), "vs " + baseline.benchmark());
         nanos.forEach((name, ns) -> System.out.printf("%-12s %12.1f %14s%n", name, ns,
-                baseline == null ? "-" : String.format("%.2f", ns / baseline)));
+                baselineNanos == null ? "-" : String.format("%.2f", ns / baselineNanos)));
     }
 }
