@@ -5,7 +5,6 @@ import io.pgmemo.cache.key.SessionFingerprint;
 import io.pgmemo.cache.sql.SqlShape;
 import io.pgmemo.cache.stats.CacheStats;
 import io.pgmemo.cache.tier.CachedResult;
-import io.pgmemo.cache.tier.LruMemoryTier;
 import io.pgmemo.cache.tier.MemoryTier;
 import io.pgmemo.cache.tier.MemoryTierListener;
 import java.nio.ByteBuffer;
@@ -61,7 +60,7 @@ public class ReadPathBenchmark {
         }
         prefix = CacheKey.prefix(SessionFingerprint.builder("demo").setting("session_authorization", "postgres")
                 .setting("search_path", "\"$user\", public").setting("TimeZone", "UTC").build());
-        memory = new LruMemoryTier(256L << 20, 8L << 20, new CacheStats(), MemoryTierListener.NONE);
+        memory = new MemoryTier(256L << 20, 8L << 20, new CacheStats(), MemoryTierListener.NONE);
         for (int aid = 0; aid < STORED; aid++) {
             memory.put(entry(CacheKey.forSimpleQuery(prefix, text(aid))));
         }

@@ -36,7 +36,7 @@ public final class CachedResult {
     private volatile long lastHit;
     /** Set when the memory tier lets go of it: found stale or expired, evicted, replaced, invalidated by key or all. */
     private volatile boolean dropped;
-    /** The memory tier's invalidation sequence when it stored the entry; written before the entry is published. */
+    /** The memory tier's invalidation sequence when it stored the entry; guarded by that tier's lock. */
     private long storedAt;
     /** Read from the cache file, or handed to it to write: its row may exist, so its hits may be recorded there. */
     private volatile boolean inFile;

@@ -1,61 +1,48 @@
 package io.pgmemo.cache.tier;
 
+import java.util.HashMap;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Remembers when each table and database was last invalidated, as a sequence number, so that a
  * result whose query started before an invalidation of one of its tables is not stored (its rows
- * may predate the write), and a stored one is stale once one of its tables is invalidated.
- *
- * <p>One writer at a time (the memory tier's lock); {@link #current()} and
- * {@link #invalidatedSince} may be called without it: a reader concurrent with an invalidation sees
- * it or not, as if it had run before or after it, and sees every invalidation that returned before
- * it started.
+ * may predate the write), and a stored one is stale once one of its tables is invalidated. Not
+ * thread-safe; guarded by the memory tier's lock.
  */
 final class InvalidationLog {
     /** Past this many remembered names, history is dropped: every older start is refused, every stored entry stale. */
     private static final int MAX_TRACKED = 100_000;
 
-    private volatile long sequence;
-    private volatile long floor;
-    private final Map<TableRef, Long> tables = new ConcurrentHashMap<>();
-    private final Map<String, Long> databases = new ConcurrentHashMap<>();
+    private long sequence;
+    private long floor;
+    private final Map<TableRef, Long> tables = new HashMap<>();
+    private final Map<String, Long> databases = new HashMap<>();
 
     long current() {
         return sequence;
     }
 
     void table(TableRef table) {
-        long next = sequence + 1;
-        tables.put(table, next);
-        sequence = next;
+        tables.put(table, ++sequence);
         trim();
     }
 
     void database(String database) {
-        long next = sequence + 1;
-        databases.put(database, next);
-        sequence = next;
+        databases.put(database, ++sequence);
         trim();
     }
 
     void all() {
-        // The floor first: a reader that finds the names cleared finds the floor raised.
-        long next = sequence + 1;
-        floor = next;
-        sequence = next;
+        floor = ++sequence;
         tables.clear();
         databases.clear();
     }
 
     boolean invalidatedSince(long start, String database, long[] tableOids) {
-        long floorNow = floor;
-        long sequenceNow = sequence;
-        if (start < floorNow || start > sequenceNow) {
+        if (start < floor || start > sequence) {
             return true;
         }
-        if (start == sequenceNow) {
+        if (start == sequence) {
             return false;
         }
         if (databases.getOrDefault(database, 0L) > start) {

@@ -24,21 +24,8 @@ public final class TieredCache implements AutoCloseable {
         this.config = config;
         this.stats = stats;
         this.file = file;
-        this.memory = newMemoryTier(config, stats, file);
+        this.memory = new MemoryTier(config.memoryBytes(), config.maxEntryBytes(), stats, file);
         file.writeBackOnlyWhile(memory::holds);
-    }
-
-    /**
-     * The memory tier named by the system property {@code pgmemo.memoryTier} ({@code lru}, the
-     * default, or {@code caffeine}): read here only, for the run that compares the two.
-     */
-    private static MemoryTier newMemoryTier(CacheConfig config, CacheStats stats, MemoryTierListener listener) {
-        String kind = System.getProperty("pgmemo.memoryTier", "lru");
-        return switch (kind) {
-            case "lru" -> new LruMemoryTier(config.memoryBytes(), config.maxEntryBytes(), stats, listener);
-            case "caffeine" -> new CaffeineMemoryTier(config.memoryBytes(), config.maxEntryBytes(), stats, listener);
-            default -> throw new IllegalArgumentException("pgmemo.memoryTier: lru or caffeine, not " + kind);
-        };
     }
 
     /**
