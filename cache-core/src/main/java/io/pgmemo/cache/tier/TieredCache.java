@@ -5,24 +5,22 @@ import io.pgmemo.cache.key.CacheKey;
 import io.pgmemo.cache.stats.CacheStats;
 import java.util.Collection;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 
 /**
- * The memory tier in front of the DuckDB tier, kept coherent: every store and invalidation of the
- * memory tier is mirrored to the file in the same order, and an entry is not stored (nor
- * promoted from the file) when one of its tables was invalidated after its query started.
- *
- * <p>Look-up: {@link #getHot} on the event loop; on null, {@link #getCold}, whose future completes on
- * the DuckDB thread. Hits and misses are counted here: a getHot miss followed by a getCold is one
- * look-up.
+ * The memory tier and its snapshot in a DuckDB file. Reads are answered from memory only
+ * ({@link #getHot}, non-blocking): a memory miss goes upstream, never to the file. The file is a
+ * snapshot of the memory tier, written behind ({@link DuckDbSnapshot}, on its own thread) and loaded
+ * at start ({@link #open}): a warm restart. Every store and invalidation of the memory tier is
+ * mirrored to it in the same order, and an entry is stored in neither when one of its tables was
+ * invalidated after its query started.
  */
 public final class TieredCache implements AutoCloseable {
     private final CacheConfig config;
     private final CacheStats stats;
-    private final DuckDbTier file;
+    private final DuckDbSnapshot file;
     private final MemoryTier memory;
 
-    TieredCache(CacheConfig config, CacheStats stats, DuckDbTier file) {
+    TieredCache(CacheConfig config, CacheStats stats, DuckDbSnapshot file) {
         this.config = config;
         this.stats = stats;
         this.file = file;
@@ -37,14 +35,14 @@ public final class TieredCache implements AutoCloseable {
      * @throws CacheFileLockedException if another instance has the file open
      */
     public static TieredCache open(CacheConfig config, CacheStats stats) {
-        TieredCache cache = new TieredCache(config, stats, DuckDbTier.open(config, stats));
+        TieredCache cache = new TieredCache(config, stats, DuckDbSnapshot.open(config, stats));
         cache.warm(System.currentTimeMillis());
         return cache;
     }
 
     /** A cache without a file. */
     public static TieredCache memoryOnly(CacheConfig config, CacheStats stats) {
-        return new TieredCache(config, stats, DuckDbTier.disabled(stats));
+        return new TieredCache(config, stats, DuckDbSnapshot.disabled(stats));
     }
 
     void warm(long nowMillis) {
@@ -63,7 +61,7 @@ public final class TieredCache implements AutoCloseable {
                 nowMillis + config.ttl().toMillis());
     }
 
-    /** The entry from memory, or null; non-blocking. A hit is counted, a miss is not (see getCold). */
+    /** The entry from memory, or null; non-blocking. A hit is counted, a miss is not: the caller counts it. */
     public CachedResult getHot(CacheKey key, long nowMillis) {
         CachedResult entry = memory.get(key, nowMillis);
         if (entry != null) {
@@ -87,38 +85,14 @@ public final class TieredCache implements AutoCloseable {
         file.touch(entry);
     }
 
-    /**
-     * The entry from the file (then kept in memory too), or null on a miss. Completes on the DuckDB
-     * thread: hop back to the event loop before writing.
-     */
-    public CompletableFuture<CachedResult> getCold(CacheKey key, long nowMillis) {
-        long sequence = memory.invalidationSequence();
-        return file.get(key, nowMillis).thenApply(found -> {
-            CachedResult entry = found.orElse(null);
-            // Refused by memory although small enough: invalidated while it was being read.
-            if (entry != null && !memory.promote(entry, sequence) && entry.memoryBytes() <= memory.maxEntryBytes()) {
-                entry = null;
-            }
-            if (entry == null) {
-                stats.miss();
-                return null;
-            }
-            entry.recordHit(nowMillis);
-            file.touch(entry);
-            stats.hit();
-            stats.fileHit();
-            return entry;
-        });
-    }
-
     /** Take before sending the query upstream; pass to {@link #put}. */
     public long invalidationSequence() {
         return memory.invalidationSequence();
     }
 
     /**
-     * Stores the entry in both tiers unless it is too large or one of its tables (or its database)
-     * was invalidated after {@code sequence}. Non-blocking.
+     * Stores the entry in memory (and, behind, in the file) unless it is too large or one of its
+     * tables (or its database) was invalidated after {@code sequence}. Non-blocking.
      */
     public boolean put(CachedResult entry, long sequence) {
         return memory.put(entry, sequence);
@@ -144,7 +118,7 @@ public final class TieredCache implements AutoCloseable {
         return memory;
     }
 
-    public DuckDbTier file() {
+    public DuckDbSnapshot file() {
         return file;
     }
 

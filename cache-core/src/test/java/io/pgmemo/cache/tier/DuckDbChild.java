@@ -45,7 +45,7 @@ public final class DuckDbChild {
 
     private static void hold(Path raw, Path tierFile) throws Exception {
         try (Connection connection = DriverManager.getConnection("jdbc:duckdb:" + raw);
-                DuckDbTier tier = DuckDbTier.open(config(tierFile), new CacheStats())) {
+                DuckDbSnapshot tier = DuckDbSnapshot.open(config(tierFile), new CacheStats())) {
             connection.createStatement().execute("CREATE TABLE IF NOT EXISTS t (i INTEGER)");
             System.out.println(tier.isDegraded() ? "degraded" : "ready");
             System.out.flush();
@@ -56,7 +56,7 @@ public final class DuckDbChild {
     }
 
     private static void write(Path file) {
-        DuckDbTier tier = DuckDbTier.open(config(file), new CacheStats());
+        DuckDbSnapshot tier = DuckDbSnapshot.open(config(file), new CacheStats());
         long now = System.currentTimeMillis();
         for (int i = 0; ; i++) {
             tier.put(TestEntries.entry(i, SIZE, now + i, now + HOUR));

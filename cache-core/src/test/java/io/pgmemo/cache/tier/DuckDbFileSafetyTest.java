@@ -39,14 +39,14 @@ class DuckDbFileSafetyTest {
     @Test
     void aSecondInstanceInTheSameJvmFailsClearly() {
         Path file = dir.resolve("cache.duckdb");
-        try (DuckDbTier first = DuckDbTier.open(config(file), stats)) {
+        try (DuckDbSnapshot first = DuckDbSnapshot.open(config(file), stats)) {
             assertThat(first.isDegraded()).isFalse();
-            assertThatThrownBy(() -> DuckDbTier.open(config(file), stats))
+            assertThatThrownBy(() -> DuckDbSnapshot.open(config(file), stats))
                     .isInstanceOf(CacheFileLockedException.class)
                     .hasMessageContaining(file.toString())
                     .hasMessageContaining("in use by another process");
         }
-        try (DuckDbTier again = DuckDbTier.open(config(file), stats)) {
+        try (DuckDbSnapshot again = DuckDbSnapshot.open(config(file), stats)) {
             assertThat(again.isDegraded()).isFalse();
         }
     }
@@ -59,9 +59,9 @@ class DuckDbFileSafetyTest {
         try {
             DuckDbChild.awaitLine(child, DuckDbChild.output(child), "ready");
 
-            assertThatThrownBy(() -> DuckDbTier.open(config(owned), stats))
+            assertThatThrownBy(() -> DuckDbSnapshot.open(config(owned), stats))
                     .as("held by another pgmemo").isInstanceOf(CacheFileLockedException.class);
-            assertThatThrownBy(() -> DuckDbTier.open(config(raw), stats))
+            assertThatThrownBy(() -> DuckDbSnapshot.open(config(raw), stats))
                     .as("held by another DuckDB user").isInstanceOf(CacheFileLockedException.class)
                     .hasMessageContaining(raw.toString())
                     .satisfies(e -> assertThat(e.getCause()).hasMessageContaining("Could not set lock"));
@@ -70,7 +70,7 @@ class DuckDbFileSafetyTest {
             child.getOutputStream().close();
             assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
         }
-        try (DuckDbTier tier = DuckDbTier.open(config(owned), stats)) {
+        try (DuckDbSnapshot tier = DuckDbSnapshot.open(config(owned), stats)) {
             assertThat(tier.isDegraded()).isFalse();
         }
     }
@@ -83,7 +83,7 @@ class DuckDbFileSafetyTest {
         Files.write(file, garbage);
         ListAppender<ILoggingEvent> log = capture(DuckDbFile.class);
 
-        try (DuckDbTier tier = DuckDbTier.open(config(file), stats)) {
+        try (DuckDbSnapshot tier = DuckDbSnapshot.open(config(file), stats)) {
             assertThat(tier.isDegraded()).isFalse();
             tier.put(entry(1, 1000, now, now + HOUR));
             assertThat(tier.get(key(1), now).join()).isPresent();
@@ -98,9 +98,9 @@ class DuckDbFileSafetyTest {
     @Test
     void anUnusablePathDegradesToMemoryOnly() throws Exception {
         Path notADirectory = Files.createFile(dir.resolve("plain-file"));
-        ListAppender<ILoggingEvent> log = capture(DuckDbTier.class);
+        ListAppender<ILoggingEvent> log = capture(DuckDbSnapshot.class);
 
-        try (DuckDbTier tier = DuckDbTier.open(config(notADirectory.resolve("cache.duckdb")), stats)) {
+        try (DuckDbSnapshot tier = DuckDbSnapshot.open(config(notADirectory.resolve("cache.duckdb")), stats)) {
             tier.put(entry(1, 1000, now, now + HOUR));
             tier.invalidateTable("app", 1);
 
@@ -129,7 +129,7 @@ class DuckDbFileSafetyTest {
             child.waitFor(30, TimeUnit.SECONDS);
         }
 
-        try (DuckDbTier tier = DuckDbTier.open(config(file), stats)) {
+        try (DuckDbSnapshot tier = DuckDbSnapshot.open(config(file), stats)) {
             List<CachedResult> loaded = tier.loadUnexpired(Long.MAX_VALUE, System.currentTimeMillis()).join();
 
             assertThat(loaded.size()).isGreaterThanOrEqualTo(committed);

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-class DuckDbTierTest {
+class DuckDbSnapshotTest {
     private static final int SIZE = 10_000;
     private static final long HOUR = 3_600_000;
 
@@ -28,15 +28,15 @@ class DuckDbTierTest {
 
     private final CacheStats stats = new CacheStats();
     private final long now = System.currentTimeMillis();
-    private DuckDbTier tier;
+    private DuckDbSnapshot tier;
 
     private CacheConfig config(long maxFileBytes) {
         return CacheConfig.defaults().withFile(dir.resolve("cache.duckdb")).withMemoryBytes(64 << 20)
                 .withMaxEntryBytes(1 << 20).withMaxFileBytes(maxFileBytes);
     }
 
-    private DuckDbTier open(long maxFileBytes) {
-        tier = DuckDbTier.open(config(maxFileBytes), stats);
+    private DuckDbSnapshot open(long maxFileBytes) {
+        tier = DuckDbSnapshot.open(config(maxFileBytes), stats);
         return tier;
     }
 
@@ -161,7 +161,7 @@ class DuckDbTierTest {
         entry.recordHit(now + 1);
         tier.touch(entry);
         // The scheduled flush runs meanwhile: once hit, the entry is not written back yet.
-        Thread.sleep(2 * DuckDbTier.FLUSH_INTERVAL_MILLIS + 200);
+        Thread.sleep(2 * DuckDbSnapshot.FLUSH_INTERVAL_MILLIS + 200);
         entry.recordHit(now + 2);
         tier.touch(entry);
         tier.flushNow().join();
@@ -205,7 +205,7 @@ class DuckDbTierTest {
         open(64 << 20);
         CachedResult forgotten = fresh(10);
         tier.stored(forgotten);
-        for (int i = 0; i < DuckDbTier.MAX_UNWRITTEN; i++) {
+        for (int i = 0; i < DuckDbSnapshot.MAX_UNWRITTEN; i++) {
             tier.stored(fresh(100_000 + i));
         }
         CachedResult written = fresh(11);
@@ -281,7 +281,7 @@ class DuckDbTierTest {
 
     @Test
     void aDisabledTierKeepsNothing() {
-        tier = DuckDbTier.disabled(stats);
+        tier = DuckDbSnapshot.disabled(stats);
         tier.put(fresh(1));
 
         assertThat(tier.isDegraded()).isTrue();

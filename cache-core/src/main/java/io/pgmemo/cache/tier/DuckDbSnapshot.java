@@ -25,16 +25,19 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The persistent tier: entries in an embedded DuckDB file that survives restarts.
+ * The snapshot of the memory tier in an embedded DuckDB file, so that a restart starts warm: written
+ * behind (as a {@link MemoryTierListener}, the stores and invalidations the memory tier reports) and
+ * loaded at start ({@link #loadUnexpired}). It is not a tier reads fall back to: a memory miss goes
+ * upstream without looking here, so that no read ever waits for the disk.
  *
  * <p>All DuckDB work runs on one thread of its own. Writes are queued without blocking and applied
  * in batches (every {@value #FLUSH_INTERVAL_MILLIS} ms or {@value #BATCH_SIZE} operations, one
  * transaction each); every read first applies the queued writes, so it sees each invalidation
- * queued before it. A file that cannot be used makes the tier keep nothing; it never throws
+ * queued before it. A file that cannot be used makes the snapshot keep nothing; it never throws
  * into callers, except {@link CacheFileLockedException} from {@link #open}.
  */
-public final class DuckDbTier implements MemoryTierListener, AutoCloseable {
-    private static final Logger LOG = LoggerFactory.getLogger(DuckDbTier.class);
+public final class DuckDbSnapshot implements MemoryTierListener, AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(DuckDbSnapshot.class);
     static final long FLUSH_INTERVAL_MILLIS = 1000;
     static final long HITS_FLUSH_INTERVAL_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(5);
     static final int BATCH_SIZE = 500;
@@ -70,7 +73,7 @@ public final class DuckDbTier implements MemoryTierListener, AutoCloseable {
     private volatile boolean closed;
     private volatile Predicate<CachedResult> held = entry -> !entry.isDropped();
 
-    private DuckDbTier(long maxEntryBytes, ScheduledThreadPoolExecutor executor, FileStore store) {
+    private DuckDbSnapshot(long maxEntryBytes, ScheduledThreadPoolExecutor executor, FileStore store) {
         this.maxEntryBytes = maxEntryBytes;
         this.executor = executor;
         this.store = store;
@@ -84,18 +87,18 @@ public final class DuckDbTier implements MemoryTierListener, AutoCloseable {
      *
      * @throws CacheFileLockedException if another instance has the file open
      */
-    public static DuckDbTier open(CacheConfig config, CacheStats stats) {
+    public static DuckDbSnapshot open(CacheConfig config, CacheStats stats) {
         ScheduledThreadPoolExecutor executor = newExecutor();
         try {
             FileStore store = executor.submit(() -> openStore(config, stats)).get();
-            return new DuckDbTier(config.maxEntryBytes(), executor, store);
+            return new DuckDbSnapshot(config.maxEntryBytes(), executor, store);
         } catch (ExecutionException e) {
             if (e.getCause() instanceof CacheFileLockedException locked) {
                 executor.shutdownNow();
                 throw new CacheFileLockedException(config.file().toAbsolutePath(), locked.getCause());
             }
             LOG.warn("cache file {} cannot be opened; persistent cache disabled", config.file(), e.getCause());
-            return new DuckDbTier(0, executor, FileStore.disabled(stats));
+            return new DuckDbSnapshot(0, executor, FileStore.disabled(stats));
         } catch (InterruptedException e) {
             executor.shutdownNow();
             Thread.currentThread().interrupt();
@@ -103,9 +106,9 @@ public final class DuckDbTier implements MemoryTierListener, AutoCloseable {
         }
     }
 
-    /** A tier that keeps nothing, for running with memory only. */
-    public static DuckDbTier disabled(CacheStats stats) {
-        return new DuckDbTier(0, newExecutor(), FileStore.disabled(stats));
+    /** A snapshot that keeps nothing, for running with memory only. */
+    public static DuckDbSnapshot disabled(CacheStats stats) {
+        return new DuckDbSnapshot(0, newExecutor(), FileStore.disabled(stats));
     }
 
     /**
@@ -137,7 +140,7 @@ public final class DuckDbTier implements MemoryTierListener, AutoCloseable {
         return executor;
     }
 
-    /** Whether the file could not be used, so that this tier keeps nothing. */
+    /** Whether the file could not be used, so that this snapshot keeps nothing. */
     public boolean isDegraded() {
         return store.isDegraded();
     }
@@ -181,8 +184,11 @@ public final class DuckDbTier implements MemoryTierListener, AutoCloseable {
         enqueue(new WriteOp.InvalidateAll());
     }
 
-    /** The verified, unexpired entry of the key, after every write queued before this call. */
-    public CompletableFuture<Optional<CachedResult>> get(CacheKey key, long nowMillis) {
+    /**
+     * The verified, unexpired entry the file holds for the key, after every write queued before this
+     * call: for tests of what the snapshot keeps (reads never come here).
+     */
+    CompletableFuture<Optional<CachedResult>> get(CacheKey key, long nowMillis) {
         return supply(() -> {
             flush();
             return Optional.ofNullable(store.find(key, nowMillis));
@@ -227,7 +233,7 @@ public final class DuckDbTier implements MemoryTierListener, AutoCloseable {
         }
     }
 
-    // MemoryTierListener: mirror the hot tier.
+    // MemoryTierListener: mirror the memory tier.
 
     @Override
     public void stored(CachedResult entry) {
