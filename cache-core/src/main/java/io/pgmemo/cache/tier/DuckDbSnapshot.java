@@ -9,6 +9,7 @@ import java.util.Collection;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -51,6 +52,13 @@ public final class DuckDbSnapshot implements MemoryTierListener, AutoCloseable {
     private final ScheduledThreadPoolExecutor executor;
     private final FileStore store;
     private final ConcurrentLinkedQueue<WriteOp> queue = new ConcurrentLinkedQueue<>();
+    /**
+     * Table invalidations queued and not yet taken by a flush: a write workload invalidates the same
+     * few tables thousands of times a second, and one queued invalidation per table covers them all
+     * until the flush takes it (write-backs come after it in the flush, and only of entries the
+     * memory tier still holds).
+     */
+    private final Set<WriteOp> queuedInvalidations = ConcurrentHashMap.newKeySet();
     private final AtomicInteger queuedOps = new AtomicInteger();
     private final AtomicLong queuedBytes = new AtomicLong();
     private final ConcurrentHashMap<CacheKey, CachedResult> touched = new ConcurrentHashMap<>();
@@ -155,6 +163,13 @@ public final class DuckDbSnapshot implements MemoryTierListener, AutoCloseable {
             return;
         }
         enqueue(writeBack(entry));
+        // An invalidation of its table after it must be queued behind it, not merged with one before.
+        queuedInvalidations.clear();
+    }
+
+    /** Operations queued for the next flush. */
+    int queuedOps() {
+        return queuedOps.get();
     }
 
     long hitCountsWritten() {
@@ -173,7 +188,10 @@ public final class DuckDbSnapshot implements MemoryTierListener, AutoCloseable {
     }
 
     public void invalidateTable(String database, long tableOid) {
-        enqueue(new WriteOp.InvalidateTable(database, tableOid));
+        WriteOp op = new WriteOp.InvalidateTable(database, tableOid);
+        if (queuedInvalidations.add(op)) {
+            enqueue(op);
+        }
     }
 
     public void invalidateDatabase(String database) {
@@ -310,6 +328,9 @@ public final class DuckDbSnapshot implements MemoryTierListener, AutoCloseable {
     private void flush(boolean withHits) {
         List<WriteOp> batch = new ArrayList<>();
         for (WriteOp op; (op = queue.poll()) != null; ) {
+            if (op instanceof WriteOp.InvalidateTable) {
+                queuedInvalidations.remove(op);
+            }
             batch.add(op);
             queuedBytes.addAndGet(-op.queuedBytes());
         }

@@ -199,6 +199,33 @@ class DuckDbSnapshotTest {
                         new WriteOp.InvalidateDatabase("other"));
     }
 
+    /**
+     * Invalidations of a table repeated before a flush take one place in the queue: entries the
+     * memory tier stored meanwhile reach the file after it, and only if the memory tier still holds them.
+     */
+    @Test
+    void invalidationsRepeatedBeforeAFlushDropWhatTheyShouldAndNoMore() {
+        open(64 << 20);
+        CachedResult before = fresh(20, 1);
+        tier.put(before);
+        tier.flushNow().join();
+        CachedResult stale = fresh(21, 1);
+        CachedResult after = fresh(22, 1);
+        tier.stored(stale);
+        for (int i = 0; i < 1000; i++) {
+            tier.invalidateTable(DB, 1);
+        }
+        // One for the thousand; two if the scheduled flush took the first in the middle of the loop.
+        assertThat(tier.queuedOps()).as("queued invalidations for the thousand").isBetween(0, 2);
+        tier.stored(after);
+        tier.flushNow().join();
+        assertThat(get(20)).as("written before the invalidations").isEmpty();
+        assertThat(get(22)).as("stored after them, and held").isPresent();
+        tier.invalidateTable(DB, 1);
+        tier.flushNow().join();
+        assertThat(get(22)).as("invalidated again after the flush").isEmpty();
+    }
+
     /** Hits of an entry the file never got (forgotten when too many waited) cost no UPDATE there. */
     @Test
     void hitsOfAnEntryNeverWrittenBackAreNotSentToTheFile() {
