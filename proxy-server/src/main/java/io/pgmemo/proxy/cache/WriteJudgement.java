@@ -48,7 +48,8 @@ final class WriteJudgement {
 
     /** The catalog cannot be asked now: the worst case, and the question at the next idle point. */
     Invalidation assumeWorst(WriteQuestion question) {
-        if (questions.size() < MAX_QUESTIONS) {
+        // A pipeline repeats one statement many times: asked once, it leaves room for the others.
+        if (questions.size() < MAX_QUESTIONS && questions.stream().noneMatch(question::sameShape)) {
             questions.add(question);
         }
         return question.fromText().and(Invalidation.ALL_DATA);

@@ -11,4 +11,10 @@ import java.util.List;
  */
 record WriteQuestion(SqlShape shape, boolean standardConformingStrings, List<Classification> statements,
                      Invalidation fromText) {
+
+    /** The catalog's answer to one is the answer to the other. */
+    boolean sameShape(WriteQuestion other) {
+        return standardConformingStrings == other.standardConformingStrings && fromText.equals(other.fromText)
+                && shape.text().equals(other.shape.text());
+    }
 }

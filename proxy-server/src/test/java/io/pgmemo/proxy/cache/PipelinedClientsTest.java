@@ -9,6 +9,7 @@ import io.pgmemo.cache.stats.CacheStats;
 import io.pgmemo.protocol.frontend.Bind;
 import io.pgmemo.protocol.frontend.Describe;
 import io.pgmemo.protocol.frontend.Execute;
+import io.pgmemo.protocol.frontend.Flush;
 import io.pgmemo.protocol.frontend.FrontendMessage;
 import io.pgmemo.protocol.frontend.Parse;
 import io.pgmemo.protocol.frontend.Sync;
@@ -57,14 +58,18 @@ class PipelinedClientsTest {
     @BeforeAll
     static void start() throws Exception {
         proxy = CachingProxy.memory();
-        proxy.admin("CREATE TABLE pipe_clients_t (id int PRIMARY KEY, v text, n numeric)",
+        proxy.admin("CREATE TABLE pipe_questions_a (id int PRIMARY KEY, v text)",
+                "CREATE TABLE pipe_questions_b (id int PRIMARY KEY, v text)",
+                "INSERT INTO pipe_questions_a SELECT g, 'a' || g FROM generate_series(1, 30) g",
+                "INSERT INTO pipe_questions_b SELECT g, 'b' || g FROM generate_series(1, 30) g",
+                "CREATE TABLE pipe_clients_t (id int PRIMARY KEY, v text, n numeric)",
                 "INSERT INTO pipe_clients_t SELECT g, 'v' || g, g * 1.5 FROM generate_series(1, 1000) g");
     }
 
     @AfterAll
     static void stop() throws Exception {
         try {
-            proxy.admin("DROP TABLE pipe_clients_t");
+            proxy.admin("DROP TABLE pipe_clients_t", "DROP TABLE pipe_questions_a", "DROP TABLE pipe_questions_b");
         } finally {
             proxy.close();
         }
@@ -265,10 +270,49 @@ class PipelinedClientsTest {
                 .isPositive();
     }
 
+    /**
+     * A cycle opened as asyncpg opens it (Parse, Describe statement, Flush: it goes upstream as it
+     * comes) with many Executes of one read the catalog has not judged, then one of another: mid-cycle
+     * the catalog cannot be asked, so each assumes the worst, and both are asked at the next idle
+     * point (the repeated one once, not filling the questions). The same pipeline again then drops
+     * nothing. Answers as directly.
+     */
+    @Test
+    void repeatedUnjudgedStatementsInAForwardedCycleLeaveRoomForTheOthers() throws Exception {
+        String readA = "SELECT v FROM pipe_questions_a WHERE id = $1";
+        String readB = "SELECT v FROM pipe_questions_b WHERE id = $1";
+        Write[] writes = new Write[2];
+        for (int i = 0; i < writes.length; i++) {
+            String name = "q_forwarded_" + i;
+            List<byte[]> parts = new ArrayList<>();
+            parts.add(messages(new Parse(name, readA, new int[] {INT4}), new Describe(TargetKind.STATEMENT, name),
+                    Flush.INSTANCE));
+            for (int key = 1; key <= 20; key++) {
+                parts.add(bound(name, key));
+            }
+            parts.add(unit(readB, "", 7));
+            parts.add(sync());
+            writes[i] = new Write(concat(parts.toArray(byte[][]::new)), 1, 1000);
+        }
+
+        List<Answer> viaProxy = exchange(proxy.port(), writes);
+        List<Answer> direct = exchange(PgEnvironment.get().upstreamPort(), writes);
+
+        assertSameMessages(viaProxy, direct);
+        assertThat(RawSession.rows(viaProxy.get(1).messages())).as("a row per Execute").hasSize(21);
+        assertThat(viaProxy.get(0).delta().invalidations()).as("first sight: the worst assumed (%s)",
+                viaProxy.get(0).delta()).isPositive();
+        assertThat(viaProxy.get(1).delta().invalidations()).as("both statements judged since (%s)",
+                viaProxy.get(1).delta()).isZero();
+    }
+
     // ---- exchanges ------------------------------------------------------------------------------------
 
-    /** Bytes sent in one write, and how many ReadyForQuery end their answer. */
-    record Write(byte[] bytes, int readyCount) {
+    /**
+     * Bytes sent in one write, how many ReadyForQuery end their answer, and how long the session then
+     * stays idle (the proxy asks the catalog its questions at idle points, while nothing waits).
+     */
+    record Write(byte[] bytes, int readyCount, long idleMillis) {
     }
 
     /** The messages answering one write (type and hex body), and the proxy's counters around it. */
@@ -276,7 +320,7 @@ class PipelinedClientsTest {
     }
 
     private static Write write(byte[] bytes, int readyCount) {
-        return new Write(bytes, readyCount);
+        return new Write(bytes, readyCount, 0);
     }
 
     /**
@@ -319,6 +363,7 @@ class PipelinedClientsTest {
                     }
                 }
                 answers.add(new Answer(messages, proxy.since(before)));
+                Thread.sleep(write.idleMillis());
             }
             client.send(RawPgClient.message('X', new byte[0]));
         }
