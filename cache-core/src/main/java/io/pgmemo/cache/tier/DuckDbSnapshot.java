@@ -255,10 +255,13 @@ public final class DuckDbSnapshot implements MemoryTierListener, AutoCloseable {
 
     @Override
     public void stored(CachedResult entry) {
-        // Written back lazily (see flush): most stored results are never read again.
-        if (!closed) {
-            ConcurrentHashMap<CacheKey, CachedResult> ofDatabase =
-                    unwritten.computeIfAbsent(entry.database(), db -> new ConcurrentHashMap<>());
+        // Written back lazily (see flush): most stored results are never read again. Without a file
+        // (memory only, or one that could not be used) there is nothing to write them to.
+        if (!closed && !store.isDegraded()) {
+            // Sized for the most it holds: a table grown from empty again after each forgetUnwritten
+            // cost a select-only read that never repeats more than the rest of its store.
+            ConcurrentHashMap<CacheKey, CachedResult> ofDatabase = unwritten.computeIfAbsent(entry.database(),
+                    db -> new ConcurrentHashMap<>(MAX_UNWRITTEN * 4 / 3 + 1));
             if (ofDatabase.size() >= MAX_UNWRITTEN || unwrittenBytes.get() >= MAX_UNWRITTEN_BYTES) {
                 forgetUnwritten();
             }
@@ -275,7 +278,7 @@ public final class DuckDbSnapshot implements MemoryTierListener, AutoCloseable {
     }
 
     private void forgetUnwritten() {
-        unwritten.clear();
+        unwritten.values().forEach(ConcurrentHashMap::clear);
         unwrittenBytes.set(0);
     }
 
