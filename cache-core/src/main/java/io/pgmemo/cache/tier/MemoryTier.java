@@ -27,10 +27,17 @@ public final class MemoryTier {
     private static final int EXPIRED_DROPPED_PER_STORE = 4;
     /** The share of the bound that must be free for {@link #hasRoom()}: more than a store leaves once full. */
     private static final long ROOM_SLACK_FRACTION = 64;
+    /** Entries that leave the tier per judgement of whether storing on room pays (see {@link #roomPays()}). */
+    static final int LEFT_PER_JUDGEMENT = 16_384;
+    /** Below this share of entries read before they left, stores on room stop; above twice it, they resume. */
+    static final double READ_SHARE_TO_STOP = 0.05;
     private final ReentrantLock lock = new ReentrantLock();
     private final LinkedHashMap<CacheKey, CachedResult> entries = new LinkedHashMap<>(1024, 0.75f, true);
     private final InvalidationLog invalidations = new InvalidationLog();
     private long bytes;
+    private int leftLately;
+    private int leftReadLately;
+    private volatile boolean roomPays = true;
     /** {@link #bytes} as of the last change, for readers that do not take the lock. */
     private volatile long bytesPublished;
 
@@ -231,6 +238,21 @@ public final class MemoryTier {
         }
         entry.markDropped();
         bytes -= entry.memoryBytes();
+        judgeRoom(entry);
+    }
+
+    /** Counts the entry that left, and judges again once enough have. */
+    private void judgeRoom(CachedResult left) {
+        leftLately++;
+        if (left.hits() > 0) {
+            leftReadLately++;
+        }
+        if (leftLately >= LEFT_PER_JUDGEMENT) {
+            double readShare = (double) leftReadLately / leftLately;
+            roomPays = roomPays ? readShare >= READ_SHARE_TO_STOP : readShare >= 2 * READ_SHARE_TO_STOP;
+            leftLately = 0;
+            leftReadLately = 0;
+        }
     }
 
     /**
@@ -261,6 +283,16 @@ public final class MemoryTier {
      */
     public boolean hasRoom() {
         return bytesPublished < maxBytes - maxBytes / ROOM_SLACK_FRACTION;
+    }
+
+    /**
+     * Whether results stored because the tier had room were worth it lately: false while nearly all
+     * entries left the tier (evicted, expired, dropped) without being read once, as when reads never
+     * repeat (a point lookup over ten million keys), where each such store costs a copy, an insert and
+     * an eviction for nothing. Judged on every {@value #LEFT_PER_JUDGEMENT} entries that leave.
+     */
+    public boolean roomPays() {
+        return roomPays;
     }
 
     private void publishUsage() {

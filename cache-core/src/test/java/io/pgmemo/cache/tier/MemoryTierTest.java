@@ -51,6 +51,26 @@ class MemoryTierTest {
     }
 
     /** Room: short of the bound by more than a store leaves once full, expired entries not counted. */
+    /**
+     * Room stops counting for admission while the entries that leave the tier were nearly all never
+     * read (reads that never repeat), and counts again once those that leave were read.
+     */
+    @Test
+    void roomPaysOnlyWhileEntriesAreReadBeforeTheyLeave() {
+        MemoryTier tier = tier(100L * SIZE * 2);
+        int next = 0;
+        for (int i = 0; i < MemoryTier.LEFT_PER_JUDGEMENT + 200; i++) {
+            tier.put(entry(next++, SIZE, NOW, LATER));
+        }
+        assertThat(tier.roomPays()).as("thousands evicted unread").isFalse();
+        for (int i = 0; i < MemoryTier.LEFT_PER_JUDGEMENT + 200; i++) {
+            CachedResult entry = entry(next++, SIZE, NOW, LATER);
+            tier.put(entry);
+            assertThat(tier.get(entry.key(), NOW)).isSameAs(entry);
+        }
+        assertThat(tier.roomPays()).as("thousands evicted after a read").isTrue();
+    }
+
     @Test
     void hasRoomUntilFullAndAgainOnceTheLeastRecentEntriesExpire() {
         long one = fresh(0).memoryBytes();
