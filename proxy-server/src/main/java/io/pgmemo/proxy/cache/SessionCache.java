@@ -85,7 +85,6 @@ public final class SessionCache implements ReplyQueue.Observer {
     private Wait wait = Wait.NOTHING;
     private Awaited awaitedFlight;
     private Channel upstream;
-    private TransactionStatus status = TransactionStatus.IDLE;
     /** Forwarded requests in flight that may change what a later read sees (all but captured reads). */
     private int forwardsInFlight;
 
@@ -153,7 +152,7 @@ public final class SessionCache implements ReplyQueue.Observer {
      * block, with no cycle open and nothing in flight but other reads, so that it runs where they ran.
      */
     boolean readsMayBeServed() {
-        return status == TransactionStatus.IDLE && forwardsInFlight == 0 && !extended.cycleOpen();
+        return status() == TransactionStatus.IDLE && forwardsInFlight == 0 && !extended.cycleOpen();
     }
 
     /**
@@ -161,7 +160,7 @@ public final class SessionCache implements ReplyQueue.Observer {
      * itself (in a transaction block, inside a savepoint of its own).
      */
     boolean idleForLookUp() {
-        boolean usable = switch (status) {
+        boolean usable = switch (status()) {
             case IDLE -> true;
             // Its own uncommitted catalog changes would be seen, and kept for every session.
             case IN_TRANSACTION -> !own.oldSnapshot() && writes.catalogUntouched();
@@ -189,8 +188,9 @@ public final class SessionCache implements ReplyQueue.Observer {
         replies.answer(reply);
     }
 
+    /** The status of the last ReadyForQuery: where the next request runs once those in flight have. */
     TransactionStatus status() {
-        return status;
+        return replies.transactionStatus();
     }
 
     void waitFor(Wait reason) {
@@ -304,7 +304,6 @@ public final class SessionCache implements ReplyQueue.Observer {
             hitOrLead.land(capture, next == TransactionStatus.IDLE ? state : null);
         }
         writes.onReadyForQuery(next);
-        status = next;
         if (head instanceof Expectation.Forward) {
             forwardsInFlight--;
         }

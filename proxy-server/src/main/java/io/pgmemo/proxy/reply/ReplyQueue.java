@@ -62,6 +62,7 @@ public final class ReplyQueue {
     private int upstreamEntries;
     private boolean openCycle;
     private boolean readyForQuerySeen;
+    private TransactionStatus transactionStatus = TransactionStatus.IDLE;
 
     /** Expects the startup's replies, up to its first ReadyForQuery. */
     public ReplyQueue(Channel client) {
@@ -135,12 +136,12 @@ public final class ReplyQueue {
             writeOrRelease(head, toClient);
             return;
         }
-        TransactionStatus status = ReadyForQuery.statusOf(frame.body());
+        transactionStatus = ReadyForQuery.statusOf(frame.body());
         entries.poll();
         upstreamEntries--;
         readyForQuerySeen = true;
         writeOrRelease(head, toClient);
-        observer.onReadyForQuery(head, status);
+        observer.onReadyForQuery(head, transactionStatus);
         writeAnswersDue();
     }
 
@@ -180,6 +181,11 @@ public final class ReplyQueue {
     /** The startup ended: the session has been ready for queries. */
     public boolean readyForQuerySeen() {
         return readyForQuerySeen;
+    }
+
+    /** The status of the last ReadyForQuery, the proxy's own included (idle before the first). */
+    public TransactionStatus transactionStatus() {
+        return transactionStatus;
     }
 
     /** Every entry still expected, oldest first (answers not included). */

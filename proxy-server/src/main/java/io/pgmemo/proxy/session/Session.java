@@ -15,7 +15,6 @@ import io.pgmemo.protocol.backend.Authentication;
 import io.pgmemo.protocol.backend.BackendKeyData;
 import io.pgmemo.protocol.backend.BackendMessage;
 import io.pgmemo.protocol.backend.ErrorResponse;
-import io.pgmemo.protocol.backend.ReadyForQuery;
 import io.pgmemo.protocol.backend.TransactionStatus;
 import io.pgmemo.protocol.frontend.Terminate;
 import io.pgmemo.protocol.startup.StartupMessage;
@@ -64,7 +63,6 @@ public final class Session {
     private Channel upstream;
     private CancelKey cancelKey;
     private StartupMessage startup;
-    private TransactionStatus transactionStatus = TransactionStatus.IDLE;
     /** What the session expects from upstream, in order, cache on or off. */
     private final ReplyQueue replies;
     /** The upstream offered SASL: the client's next PasswordMessage is its SASLInitialResponse. */
@@ -252,7 +250,6 @@ public final class Session {
         }
         ByteBuf toClient = frame.content();
         switch (type) {
-            case READY_FOR_QUERY -> onReadyForQuery(frame);
             case AUTHENTICATION -> toClient = onAuthentication(frame);
             case BACKEND_KEY_DATA -> onBackendKeyData(frame);
             default -> { }
@@ -271,10 +268,6 @@ public final class Session {
 
     private boolean isLoggingIn() {
         return localLogin != null && localLogin.loggingInUpstream();
-    }
-
-    private void onReadyForQuery(Frame frame) {
-        transactionStatus = ReadyForQuery.statusOf(frame.body());
     }
 
     /** What goes to the client: the frame itself, or a SASL offer without channel binding. */
@@ -337,7 +330,7 @@ public final class Session {
 
     private boolean isIdle() {
         return replies.readyForQuerySeen() && replies.isEmpty()
-                && transactionStatus == TransactionStatus.IDLE && (cache == null || !cache.isBusy());
+                && replies.transactionStatus() == TransactionStatus.IDLE && (cache == null || !cache.isBusy());
     }
 
     private void terminate(ErrorResponse error) {

@@ -79,6 +79,7 @@ class ReplyQueueTest {
         reply(commandComplete("client's"));
         reply(readyForQuery('T'));
         assertThat(written()).containsExactly("C client's", "Z T");
+        assertThat(queue.transactionStatus()).isEqualTo(TransactionStatus.IN_TRANSACTION);
         assertThat(observed).containsExactly("COMMAND_COMPLETE", "READY_FOR_QUERY", "ended IDLE",
                 "COMMAND_COMPLETE", "READY_FOR_QUERY", "ended IN_TRANSACTION");
     }
