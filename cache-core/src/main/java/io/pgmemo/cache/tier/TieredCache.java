@@ -63,10 +63,9 @@ public final class TieredCache implements AutoCloseable {
 
     /** The entry from memory, or null; non-blocking. A hit is counted, a miss is not: the caller counts it. */
     public CachedResult getHot(CacheKey key, long nowMillis) {
-        CachedResult entry = memory.get(key, nowMillis);
+        CachedResult entry = peekHot(key, nowMillis);
         if (entry != null) {
-            stats.hit();
-            file.touch(entry);
+            served(entry);
         }
         return entry;
     }

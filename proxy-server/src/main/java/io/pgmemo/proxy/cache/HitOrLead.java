@@ -82,12 +82,14 @@ final class HitOrLead {
     Outcome all(List<Read> reads) {
         long now = System.currentTimeMillis();
         List<CachedResult> hits = new ArrayList<>(reads.size());
+        boolean allStored = true;
         for (Read read : reads) {
             CachedResult hit = cache.tiers().peekHot(read.key(), now);
-            if (hit == null) {
-                return lead(reads, now);
-            }
             hits.add(hit);
+            allStored &= hit != null;
+        }
+        if (!allStored) {
+            return lead(reads, hits, now);
         }
         for (int i = 0; i < hits.size(); i++) {
             cache.tiers().served(hits.get(i));
@@ -96,11 +98,13 @@ final class HitOrLead {
         return answer(reads, hits);
     }
 
-    private Lead lead(List<Read> reads, long now) {
+    /** @param stored each read's stored entry, or null for a miss */
+    private Lead lead(List<Read> reads, List<CachedResult> stored, long now) {
         long sequence = cache.tiers().invalidationSequence();
         List<CapturedRead> captured = new ArrayList<>(reads.size());
-        for (Read read : reads) {
-            if (cache.tiers().peekHot(read.key(), now) != null) {
+        for (int i = 0; i < reads.size(); i++) {
+            Read read = reads.get(i);
+            if (stored.get(i) != null) {
                 captured.add(new CapturedRead(read.key(), read.relationOids(), null, false, null, read.messages()));
                 continue;
             }
