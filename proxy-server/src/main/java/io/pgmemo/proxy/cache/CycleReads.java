@@ -58,8 +58,7 @@ final class CycleReads {
      */
     boolean mayRead(ExtendedCycle held) {
         for (int i = 0; i < held.units().size(); i++) {
-            Parse earlier = held.parseOf(i);
-            Parse parse = earlier != null ? earlier : statements.get(held.units().get(i).bind().statement());
+            Parse parse = statementOf(held, i);
             if (parse == null || state.knownStatement(parse.query()) == null
                     && !cache.classifications().mayBeCachedRead(parse.query(), state.standardConformingStrings())) {
                 return false;
@@ -83,8 +82,7 @@ final class CycleReads {
 
     private Verdict judge(ExtendedCycle held, int index) {
         CycleUnit unit = held.units().get(index);
-        Parse earlier = held.parseOf(index);
-        Parse parse = earlier != null ? earlier : statements.get(unit.bind().statement());
+        Parse parse = statementOf(held, index);
         boolean parseAllowed = unit.parse() == null || statements.mayParse(unit.parse().statement());
         if (parse == null || !parseAllowed || state.fingerprint() == null || state.hasTemporaryRelations()
                 || unit.hasTimeDependentParameter()) {
@@ -106,6 +104,12 @@ final class CycleReads {
                 bind.parameters(), bind.parameterFormats(), bind.resultFormats());
         return new Reads(List.of(new HitOrLead.Read(key, known.relationOids(), unit.messages(),
                 unit.parse() != null)));
+    }
+
+    /** The Parse of the statement a unit binds: of the cycle, or prepared before it; null when unknown. */
+    private Parse statementOf(ExtendedCycle held, int unit) {
+        Parse inCycle = held.parseOf(unit);
+        return inCycle != null ? inCycle : statements.get(held.units().get(unit).bind().statement());
     }
 
     /** Null once the statement is known as a cacheable read (remembered in the session's state). */

@@ -19,6 +19,11 @@ sealed interface Expectation extends Expected {
         return false;
     }
 
+    /** The client's Parse messages the replies confirm, in order; null for the proxy's own requests. */
+    default CycleParses parses() {
+        return null;
+    }
+
     /** Relay to the client; when {@code writes} is set, invalidate before the client sees the result. */
     record Forward(Invalidation writes, CycleParses parses) implements Expectation {
     }
@@ -50,7 +55,8 @@ sealed interface Expectation extends Expected {
             return sequence;
         }
 
-        CycleParses parses() {
+        @Override
+        public CycleParses parses() {
             return parses;
         }
 

@@ -89,7 +89,7 @@ final class ExtendedProtocolEffects {
         cycle = cycle.and(invalidation);
     }
 
-        /** What the catalog must judge of the last Execute's statement (null: its words say all it changes). */
+    /** What the catalog must judge of the last Execute's statement (null: its words say all it changes). */
     HiddenWrites lastHiddenWrites() {
         return last.hidden();
     }

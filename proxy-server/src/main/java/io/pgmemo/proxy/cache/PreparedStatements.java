@@ -84,14 +84,8 @@ final class PreparedStatements {
      * proxy's own (Prepare) are not tracked.
      */
     void parseCompleted(Expected head) {
-        CycleParses parses = null;
-        if (head == null) {
-            parses = parsesSent;
-        } else if (head instanceof Expectation.Forward forwarded) {
-            parses = forwarded.parses();
-        } else if (head instanceof Expectation.Capture capture) {
-            parses = capture.parses();
-        }
+        CycleParses parses = head == null ? parsesSent
+                : head instanceof Expectation expectation ? expectation.parses() : null;
         if (parses != null) {
             parses.confirmNext(this);
         }
