@@ -2,9 +2,6 @@ package io.pgmemo.proxy.cache;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufUtil;
-import io.netty.buffer.Unpooled;
 import io.pgmemo.cache.stats.CacheStats;
 import io.pgmemo.protocol.frontend.Bind;
 import io.pgmemo.protocol.frontend.Close;
@@ -403,22 +400,10 @@ class ExtendedProtocolCacheTest {
     }
 
     private static byte[] messages(FrontendMessage... messages) {
-        ByteBuf out = Unpooled.buffer();
-        for (FrontendMessage message : messages) {
-            message.encode(out);
-        }
-        byte[] bytes = ByteBufUtil.getBytes(out);
-        out.release();
-        return bytes;
+        return RawPgClient.messages(messages);
     }
 
     private static byte[] concat(byte[]... parts) {
-        ByteBuf out = Unpooled.buffer();
-        for (byte[] part : parts) {
-            out.writeBytes(part);
-        }
-        byte[] bytes = ByteBufUtil.getBytes(out);
-        out.release();
-        return bytes;
+        return RawPgClient.concat(parts);
     }
 }

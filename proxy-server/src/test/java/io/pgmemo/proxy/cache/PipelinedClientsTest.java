@@ -2,9 +2,6 @@ package io.pgmemo.proxy.cache;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufUtil;
-import io.netty.buffer.Unpooled;
 import io.pgmemo.cache.stats.CacheStats;
 import io.pgmemo.protocol.frontend.Bind;
 import io.pgmemo.protocol.frontend.Describe;
@@ -421,15 +418,7 @@ class PipelinedClientsTest {
     }
 
     private static byte[] messages(FrontendMessage... messages) {
-        ByteBuf out = Unpooled.buffer();
-        try {
-            for (FrontendMessage message : messages) {
-                message.encode(out);
-            }
-            return ByteBufUtil.getBytes(out);
-        } finally {
-            out.release();
-        }
+        return RawPgClient.messages(messages);
     }
 
     private static byte[] concat(byte[]... parts) {

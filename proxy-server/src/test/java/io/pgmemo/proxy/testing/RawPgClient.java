@@ -213,18 +213,21 @@ public final class RawPgClient implements AutoCloseable {
         byte[] rest = new byte[data.remaining()];
         data.get(rest);
         switch (code) {
-            case Authentication.SASL -> send(encoded(new SaslInitialResponse(
+            case Authentication.SASL -> send(messages(new SaslInitialResponse(
                     scram.mechanism(List.of("SCRAM-SHA-256")), scram.clientFirst())));
-            case Authentication.SASL_CONTINUE -> send(encoded(new SaslResponse(scram.clientFinal(rest))));
+            case Authentication.SASL_CONTINUE -> send(messages(new SaslResponse(scram.clientFinal(rest))));
             case Authentication.SASL_FINAL -> scram.checkServerFinal(rest);
             default -> { }
         }
     }
 
-    private static byte[] encoded(FrontendMessage message) {
+    /** The messages as the protocol encodes them, one after the other. */
+    public static byte[] messages(FrontendMessage... messages) {
         ByteBuf out = Unpooled.buffer();
         try {
-            message.encode(out);
+            for (FrontendMessage message : messages) {
+                message.encode(out);
+            }
             return ByteBufUtil.getBytes(out);
         } finally {
             out.release();
