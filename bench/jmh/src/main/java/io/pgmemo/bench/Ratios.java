@@ -14,7 +14,7 @@ import org.openjdk.jmh.runner.options.OptionsBuilder;
  * Runs the benchmarks (JMH command-line options pass through, e.g. {@code -f 2 -wi 5}) and prints
  * each one's time next to its ratio to its class's baseline measured in the same run:
  * {@code queryText} per query for {@link ReadPathBenchmark}, {@code relay} per exchange for
- * {@link SessionPathBenchmark}.
+ * {@link SessionPathBenchmark}, {@code relay} per transaction for {@link WritePathBenchmark}.
  */
 public final class Ratios {
     /** A class's baseline benchmark, and what one operation of the class is. */
@@ -23,7 +23,8 @@ public final class Ratios {
 
     private static final Map<String, Baseline> BASELINES = Map.of(
             ReadPathBenchmark.class.getSimpleName(), new Baseline("queryText", "ns/query"),
-            SessionPathBenchmark.class.getSimpleName(), new Baseline("relay", "ns/exchange"));
+            SessionPathBenchmark.class.getSimpleName(), new Baseline("relay", "ns/exchange"),
+            WritePathBenchmark.class.getSimpleName(), new Baseline("relay", "ns/transaction"));
     private static final Baseline NONE = new Baseline("-", "ns/op");
 
     private Ratios() {

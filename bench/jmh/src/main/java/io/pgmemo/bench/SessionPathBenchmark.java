@@ -9,7 +9,6 @@ import io.pgmemo.cache.stats.CacheStats;
 import io.pgmemo.protocol.Frame;
 import io.pgmemo.proxy.cache.QueryCache;
 import io.pgmemo.proxy.cache.SessionCache;
-import io.pgmemo.proxy.reply.Expected;
 import io.pgmemo.proxy.reply.RepliesOutOfStep;
 import io.pgmemo.proxy.reply.ReplyQueue;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
@@ -95,25 +94,11 @@ public class SessionPathBenchmark {
         private EmbeddedPostgres postgres;
         private PostgresSocket socket;
         private QueryCache queryCache;
-        private Side cached;
+        private BenchSide cached;
         private SessionCache session;
-        private Side relayed;
+        private BenchSide relayed;
         private long nextAid = 1_000_000;
         private CacheStats.Snapshot beforeIteration;
-
-        /** One session's client and upstream channels, and its reply queue. */
-        private record Side(EmbeddedChannel client, EmbeddedChannel upstream, ReplyQueue replies) {
-            static Side open() {
-                EmbeddedChannel client = new EmbeddedChannel();
-                return new Side(client, new EmbeddedChannel(), new ReplyQueue(client));
-            }
-
-            /** What Session.sendUpstream does: note the message in the queue, write it upstream. */
-            void sendUpstream(Frame frame, Expected expected) {
-                replies.sent(frame.frontendType(), expected);
-                upstream.write(frame.content(), upstream.voidPromise());
-            }
-        }
 
         @Setup
         public void setUp() throws Exception {
@@ -128,19 +113,19 @@ public class SessionPathBenchmark {
                 st.execute("ANALYZE pgbench_accounts");
             }
             queryCache = new QueryCache(CacheConfig.defaults().withTtl(A_DAY).withCatalogMaxAge(A_DAY), false);
-            cached = Side.open();
+            cached = BenchSide.open();
             session = new SessionCache(queryCache, cached.client(), cached.replies(), cached::sendUpstream);
             session.startupDatabase(DATABASE);
             session.upstreamConnected(cached.upstream());
             socket = PostgresSocket.open(postgres.getPort(), USER, DATABASE);
             pump(null);
-            expectWritten(cached.client(), -1);
+            BenchSide.expectWritten(cached.client(), -1);
             learnShape();
-            relayed = Side.open();
+            relayed = BenchSide.open();
             // The relay's queue expects the startup's replies first: its ReadyForQuery ends them.
             Frame ready = reply(3);
             relayed.replies().onReply(ready, ready.content());
-            expectWritten(relayed.client(), 1);
+            BenchSide.expectWritten(relayed.client(), 1);
         }
 
         /**
@@ -150,7 +135,7 @@ public class SessionPathBenchmark {
         private void learnShape() throws Exception {
             session.onClientFrame(query(1));
             int own = pump(null) - 1;
-            expectWritten(cached.client(), 4);
+            BenchSide.expectWritten(cached.client(), 4);
             if (own < 2) {
                 throw new IllegalStateException("the first read went upstream after " + own
                         + " requests of the session's own, not a probe and catalog look-ups");
@@ -164,7 +149,7 @@ public class SessionPathBenchmark {
                         + cached.upstream().outboundMessages());
             }
             pump(replyBuffer);
-            expectWritten(cached.client(), 4);
+            BenchSide.expectWritten(cached.client(), 4);
             CacheStats.Snapshot stats = queryCache.stats().snapshot();
             if (stats.stores() != 2 || !"TDCZ".equals(types(replyBuffer))
                     || replyBuffer.getByte(replyEnds[3] - 1) != 'I') {
@@ -173,32 +158,12 @@ public class SessionPathBenchmark {
             }
         }
 
-        /**
-         * Sends what the session wrote upstream to PostgreSQL and hands back its replies, until the session
-         * expects nothing more; a copy of every reply goes to {@code replies} (null: none). Returns the
-         * number of requests sent.
-         */
+        /** Runs the session's requests against PostgreSQL; a copy of every reply goes to {@code replies} (null: none). */
         private int pump(ByteBuf replies) throws Exception {
-            int requests = 0;
-            while (true) {
-                EmbeddedChannel upstream = cached.upstream();
-                upstream.flush();
-                ByteBuf sent;
-                while ((sent = upstream.readOutbound()) != null) {
-                    socket.send(sent);
-                    sent.release();
-                    requests++;
-                }
-                if (cached.replies().awaitingUpstream() == 0) {
-                    return requests;
-                }
-                Frame reply = socket.read();
-                if (replies != null) {
-                    replies.writeBytes(reply.content(), reply.content().readerIndex(), reply.length());
-                    replyEnds[types(replies).length() - 1] = replies.writerIndex();
-                }
-                cached.replies().onReply(reply, reply.content());
-            }
+            return cached.pump(socket, replies == null ? null : reply -> {
+                replies.writeBytes(reply.content(), reply.content().readerIndex(), reply.length());
+                replyEnds[types(replies).length() - 1] = replies.writerIndex();
+            });
         }
 
         /**
@@ -230,10 +195,8 @@ public class SessionPathBenchmark {
         public void tearDown() throws Exception {
             session.close();
             boolean leaked = queryBuffer.refCnt() != 1 || replyBuffer.refCnt() != 1;
-            for (Side side : new Side[] {cached, relayed}) {
-                side.client().finishAndReleaseAll();
-                side.upstream().finishAndReleaseAll();
-            }
+            cached.close();
+            relayed.close();
             queryBuffer.release();
             replyBuffer.release();
             queryCache.close();
@@ -262,11 +225,11 @@ public class SessionPathBenchmark {
             if (!cached.upstream().outboundMessages().isEmpty()) {
                 throw new IllegalStateException("a stored read went upstream");
             }
-            return expectWritten(cached.client(), 1);
+            return BenchSide.expectWritten(cached.client(), 1);
         }
 
         /** The rest of a read that went upstream: the Query taken off the upstream, the replies relayed. */
-        private int exchange(Side side, Frame query) throws RepliesOutOfStep {
+        private int exchange(BenchSide side, Frame query) throws RepliesOutOfStep {
             side.upstream().flush();
             Object sent = side.upstream().readOutbound();
             if (sent != query.content() || side.upstream().readOutbound() != null) {
@@ -278,7 +241,7 @@ public class SessionPathBenchmark {
                 Frame reply = reply(i);
                 side.replies().onReply(reply, reply.content());
             }
-            return expectWritten(side.client(), replyEnds.length);
+            return BenchSide.expectWritten(side.client(), replyEnds.length);
         }
 
         /** A Query of one account's balance, as a retained duplicate of the receive buffer. */
@@ -302,24 +265,6 @@ public class SessionPathBenchmark {
         private Frame reply(int index) {
             int start = index == 0 ? 0 : replyEnds[index - 1];
             return new Frame(replyBuffer.retainedSlice(start, replyEnds[index] - start));
-        }
-
-        /**
-         * Flushes the channel (once per read batch, as the session does), takes and releases what it
-         * wrote; fails unless that is {@code expected} buffers (-1: any).
-         */
-        private static int expectWritten(EmbeddedChannel channel, int expected) {
-            channel.flush();
-            int written = 0;
-            Object message;
-            while ((message = channel.readOutbound()) != null) {
-                ReferenceCountUtil.release(message);
-                written++;
-            }
-            if (expected >= 0 && written != expected) {
-                throw new IllegalStateException("the client got " + written + " buffers, not " + expected);
-            }
-            return written;
         }
 
         /** The type bytes of the whole messages in {@code messages}. */
