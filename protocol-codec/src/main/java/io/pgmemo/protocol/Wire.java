@@ -17,6 +17,11 @@ public final class Wire {
         if (end < 0) {
             throw new ProtocolViolationException("unterminated string in message");
         }
+        if (end == buf.readerIndex()) {
+            // The unnamed statement and portal: most Binds and Executes name them.
+            buf.readerIndex(end + 1);
+            return "";
+        }
         String value = buf.toString(buf.readerIndex(), end - buf.readerIndex(), StandardCharsets.UTF_8);
         buf.readerIndex(end + 1);
         return value;

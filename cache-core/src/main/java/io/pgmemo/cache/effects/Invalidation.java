@@ -60,16 +60,28 @@ public record Invalidation(Extent extent, Set<Long> tables, boolean answers) {
 
     /** What this and {@code other} together may have changed. */
     public Invalidation and(Invalidation other) {
+        if (other == this || other.isNone()) {
+            return this;
+        }
+        if (isNone()) {
+            return other;
+        }
         Invalidation data;
         if (extent == Extent.TABLES && other.extent == Extent.TABLES) {
-            Set<Long> both = new HashSet<>(tables);
-            both.addAll(other.tables);
-            data = both.size() > MAX_TABLES ? DATABASE : tables(both);
+            // A transaction writes the same few tables again and again: most of the time one holds the other.
+            data = tables.containsAll(other.tables) ? this : other.tables.containsAll(tables) ? other : union(other);
         } else {
             data = other.extent.ordinal() > extent.ordinal() ? other : this;
         }
         boolean eitherAnswers = answers || other.answers;
         return data.answers == eitherAnswers ? data : new Invalidation(data.extent, data.tables, eitherAnswers);
+    }
+
+    private Invalidation union(Invalidation other) {
+        Set<Long> both = new HashSet<>(tables);
+        both.addAll(other.tables);
+        // Set.of takes the elements as they are; Set.copyOf would copy a HashSet twice.
+        return both.size() > MAX_TABLES ? DATABASE : tables(Set.of(both.toArray(new Long[0])));
     }
 
     public boolean isNone() {

@@ -91,6 +91,30 @@ public final class StatementEffects {
         return false;
     }
 
+    /**
+     * True when statements whose words change nothing ({@code fromText} is none) may still write
+     * through a view, policy or operator they reach, which only the catalog can tell.
+     */
+    public static boolean mayWriteUnseen(List<Classification> statements, Invalidation fromText) {
+        return fromText.isNone() && catalogCanBound(statements) && mayCallHiddenFunctions(statements);
+    }
+
+    /**
+     * True when the statements may end a transaction block, making its writes visible to others:
+     * transaction control, a procedure or DO block (which may COMMIT), or text the proxy cannot read.
+     */
+    public static boolean mayEndTransaction(List<Classification> statements) {
+        for (Classification statement : statements) {
+            switch (statement.kind()) {
+                case TRANSACTION, CALL_OR_DO, UNKNOWN -> {
+                    return true;
+                }
+                default -> { }
+            }
+        }
+        return false;
+    }
+
     /** True when the statement cannot have changed the session's settings, role or temp relations. */
     public static boolean keepsSessionState(List<Classification> statements) {
         for (Classification statement : statements) {

@@ -16,6 +16,10 @@ import java.util.List;
 public record Bind(String portal, String statement, short[] parameterFormats, List<byte[]> parameters,
                    short[] resultFormats) implements FrontendMessage {
 
+    /** The portal a Bind creates and the prepared statement it binds. */
+    public record Target(String portal, String statement) {
+    }
+
     public Bind {
         parameterFormats = parameterFormats.clone();
         resultFormats = resultFormats.clone();
@@ -34,6 +38,23 @@ public record Bind(String portal, String statement, short[] parameterFormats, Li
         short[] resultFormats = readShorts(body);
         Wire.requireConsumed(body, "Bind");
         return new Bind(portal, statement, parameterFormats, parameters, resultFormats);
+    }
+
+    /**
+     * The portal and statement of a Bind, checked as {@link #decode} checks the whole message, without
+     * copying its parameter values: all a proxy needs of a Bind it forwards.
+     */
+    public static Target target(ByteBuf body) {
+        String portal = Wire.readCString(body);
+        String statement = Wire.readCString(body);
+        readShorts(body);
+        int count = readCount(body);
+        for (int i = 0; i < count; i++) {
+            skipValue(body);
+        }
+        readShorts(body);
+        Wire.requireConsumed(body, "Bind");
+        return new Target(portal, statement);
     }
 
     private static int readCount(ByteBuf body) {
@@ -56,19 +77,32 @@ public record Bind(String portal, String statement, short[] parameterFormats, Li
     }
 
     private static byte[] readValue(ByteBuf body) {
-        if (body.readableBytes() < 4) {
-            throw new ProtocolViolationException("malformed Bind message");
-        }
-        int length = body.readInt();
+        int length = valueLength(body);
         if (length == -1) {
             return null;
-        }
-        if (length < 0 || length > body.readableBytes()) {
-            throw new ProtocolViolationException("malformed Bind message: bad parameter length");
         }
         byte[] value = new byte[length];
         body.readBytes(value);
         return value;
+    }
+
+    private static void skipValue(ByteBuf body) {
+        int length = valueLength(body);
+        if (length > 0) {
+            body.skipBytes(length);
+        }
+    }
+
+    /** Reads a parameter's Int32 length (-1: NULL) and checks that its bytes follow. */
+    private static int valueLength(ByteBuf body) {
+        if (body.readableBytes() < 4) {
+            throw new ProtocolViolationException("malformed Bind message");
+        }
+        int length = body.readInt();
+        if (length != -1 && (length < 0 || length > body.readableBytes())) {
+            throw new ProtocolViolationException("malformed Bind message: bad parameter length");
+        }
+        return length;
     }
 
     @Override

@@ -8,8 +8,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Named.named;
 import static org.junit.jupiter.params.provider.Arguments.arguments;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.pgmemo.protocol.Frame;
 import io.pgmemo.protocol.LeakDetectionExtension;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Named;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -84,5 +91,32 @@ class FrontendMalformedTest {
     @MethodSource("malformed")
     void refusesMalformedBody(byte[] frame, String message) {
         assertThat(protocolViolation(() -> FrontendMessageTest.decode(frame))).hasMessage(message);
+    }
+
+    @SuppressWarnings("unchecked")
+    static Stream<Arguments> malformedBinds() {
+        return malformed().filter(args -> ((Named<byte[]>) args.get()[0]).getPayload()[0] == 'B');
+    }
+
+    /** What a forwarded Bind is read with refuses what decoding it refuses. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("malformedBinds")
+    void bindTargetRefusesWhatDecodeRefuses(byte[] frame, String message) {
+        ByteBuf body = Unpooled.wrappedBuffer(frame, Frame.HEADER_LENGTH, frame.length - Frame.HEADER_LENGTH);
+        assertThat(protocolViolation(() -> Bind.target(body))).hasMessage(message);
+    }
+
+    @Test
+    void bindTargetNamesWhatDecodeNames() {
+        ByteBuf whole = Unpooled.buffer();
+        Bind bind = new Bind("portal1", "stmt1", new short[] {0, 1},
+                List.of("42".getBytes(StandardCharsets.US_ASCII), new byte[] {0, 0, 0, 7}), new short[] {1});
+        bind.encode(whole);
+        try {
+            Bind.Target target = Bind.target(whole.slice(Frame.HEADER_LENGTH, whole.readableBytes() - Frame.HEADER_LENGTH));
+            assertThat(target).isEqualTo(new Bind.Target(bind.portal(), bind.statement()));
+        } finally {
+            whole.release();
+        }
     }
 }

@@ -24,8 +24,19 @@ sealed interface Expectation extends Expected {
         return null;
     }
 
-    /** Relay to the client; when {@code writes} is set, invalidate before the client sees the result. */
-    record Forward(Invalidation writes, CycleParses parses) implements Expectation {
+    /**
+     * Relay to the client; when {@code writes} is set, invalidate before the client sees the result,
+     * unless the statements ran {@code inBlock} (a transaction block they cannot end: see {@link
+     * WriteJudgement}). When they {@code mayEndBlock}, what the block wrote is dropped at their
+     * ReadyForQuery.
+     */
+    record Forward(Invalidation writes, CycleParses parses, boolean inBlock, boolean mayEndBlock)
+            implements Expectation {
+
+        /** Statements that may run outside a transaction block but cannot end one. */
+        Forward(Invalidation writes, CycleParses parses) {
+            this(writes, parses, false, false);
+        }
     }
 
     /**

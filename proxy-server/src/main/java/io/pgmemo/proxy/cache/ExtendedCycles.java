@@ -139,14 +139,16 @@ final class ExtendedCycles {
     void forwardCycle(ExtendedCycle held, Frame sync, Invalidation hidden) {
         if (!hidden.isNone()) {
             state.forget();
-            writes.invalidate(hidden);
+            writes.invalidate(hidden, false);
         }
         held.frames().forEach(frame -> forward(frame, false));
         endForwardedCycle(sync, hidden);
     }
 
     private void endForwardedCycle(Frame sync, Invalidation hidden) {
-        sendSync(sync, new Expectation.Forward(effects.endCycle().and(hidden), takeParses()));
+        boolean mayEndBlock = effects.cycleMayEndBlock();
+        boolean inBlock = !mayEndBlock && session.inBlock();
+        sendSync(sync, new Expectation.Forward(effects.endCycle().and(hidden), takeParses(), inBlock, mayEndBlock));
     }
 
     private void sendSync(Frame sync, Expectation expectation) {
@@ -183,7 +185,7 @@ final class ExtendedCycles {
         } else if (message instanceof Close close && close.kind() == TargetKind.STATEMENT) {
             statements.forget(close.name());
         }
-        if (!judgedRead) {
+        if (!judgedRead && effects.lastMayChangeAnything()) {
             judgeEffects();
         }
         session.sendInCycle(frame);
@@ -196,12 +198,16 @@ final class ExtendedCycles {
         if (effects.mayHaveDroppedStatements() || effects.mayHaveNamedStatements()) {
             forgetStatements(effects.mayHaveNamedStatements());
         }
+        if (effects.lastMayEndBlock()) {
+            writes.blockMayEnd();
+        }
+        boolean inBlock = !effects.cycleMayEndBlock() && session.inBlock();
         WriteQuestion written = effects.lastWritten();
         Invalidation ran = written == null ? effects.lastInvalidation() : writes.answerOrWorst(written);
         effects.ran(ran);
-        writes.invalidate(ran);
+        writes.invalidate(ran, inBlock);
         if (effects.lastHiddenWrites() != null) {
-            writes.invalidateHidden(effects.lastHiddenWrites());
+            writes.invalidateHidden(effects.lastHiddenWrites(), inBlock);
         }
     }
 

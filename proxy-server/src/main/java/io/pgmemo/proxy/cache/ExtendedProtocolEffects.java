@@ -1,12 +1,12 @@
 package io.pgmemo.proxy.cache;
 
-import io.pgmemo.cache.effects.HiddenWrites;
 import io.pgmemo.cache.effects.Invalidation;
 import io.pgmemo.cache.effects.StatementEffects;
 import io.pgmemo.cache.sql.Classification;
 import io.pgmemo.cache.sql.Classifications;
 import io.pgmemo.cache.sql.SqlShape;
 import io.pgmemo.protocol.Frame;
+import io.pgmemo.protocol.FrontendType;
 import io.pgmemo.protocol.frontend.Bind;
 import io.pgmemo.protocol.frontend.Close;
 import io.pgmemo.protocol.frontend.Execute;
@@ -23,21 +23,25 @@ import java.util.Map;
  */
 final class ExtendedProtocolEffects {
     /**
-     * @param hidden  what the catalog must judge of a statement whose words change nothing, or null
+     * @param hidden  a statement whose words change nothing, for the catalog to judge what its views,
+     *                policies or operators may write; null when its words say all it changes
      * @param written the statement's words say it writes: the catalog may narrow that to the tables
      *                it writes (or widen it, for a trigger); null when they say it writes nothing
+     * @param mayEndBlock the statement may end a transaction block (see {@link StatementEffects#mayEndTransaction})
      */
     private record Effect(Invalidation invalidation, boolean keepsSessionState, boolean mayDropStatements,
-                          boolean mayNameStatements, HiddenWrites hidden, WriteQuestion written) {
+                          boolean mayNameStatements, WriteQuestion hidden, WriteQuestion written,
+                          boolean mayEndBlock) {
     }
 
-    private static final Effect UNKNOWN = new Effect(Invalidation.ALL, false, true, true, null, null);
-    private static final Effect NOTHING = new Effect(Invalidation.NONE, true, false, false, null, null);
+    private static final Effect UNKNOWN = new Effect(Invalidation.ALL, false, true, true, null, null, true);
+    private static final Effect NOTHING = new Effect(Invalidation.NONE, true, false, false, null, null, false);
 
     private final Classifications classifications;
     private final Map<String, Effect> statements = new HashMap<>();
     private final Map<String, Effect> portals = new HashMap<>();
     private Invalidation cycle = Invalidation.NONE;
+    private boolean cycleMayEndBlock;
     private Effect last = NOTHING;
 
     /** @param classifications the server's classifications kept per shape */
@@ -45,24 +49,33 @@ final class ExtendedProtocolEffects {
         this.classifications = classifications;
     }
 
-    /** Notes the message, which goes upstream, and returns it decoded. */
+    /**
+     * Notes the message, which goes upstream, and returns it decoded; a Bind is only checked (its
+     * parameter values are not copied) and comes back as null.
+     */
     FrontendMessage note(Frame frame, boolean standardConformingStrings) {
-        FrontendMessage message = FrontendMessage.decode(frame);
         last = NOTHING;
+        if (frame.frontendType() == FrontendType.BIND) {
+            Bind.Target bind = Bind.target(frame.body());
+            portals.put(bind.portal(), statements.getOrDefault(bind.statement(), UNKNOWN));
+            return null;
+        }
+        FrontendMessage message = FrontendMessage.decode(frame);
         if (message instanceof Parse parse) {
             SqlShape shape = SqlShape.of(parse.query(), standardConformingStrings);
             List<Classification> classified = classifications.of(parse.query(), shape, standardConformingStrings);
             Invalidation fromText = StatementEffects.invalidation(classified);
             WriteQuestion written = fromText.isNone() ? null
                     : new WriteQuestion(shape, standardConformingStrings, classified, fromText);
+            WriteQuestion hidden = StatementEffects.mayWriteUnseen(classified, fromText)
+                    ? new WriteQuestion(shape, standardConformingStrings, classified, Invalidation.NONE) : null;
             statements.put(parse.statement(), new Effect(fromText,
                     StatementEffects.keepsSessionState(classified), StatementEffects.mayDropStatements(classified),
-                    StatementEffects.mayNameStatements(classified),
-                    HiddenWrites.of(parse.query(), standardConformingStrings, classified, fromText), written));
-        } else if (message instanceof Bind bind) {
-            portals.put(bind.portal(), statements.getOrDefault(bind.statement(), UNKNOWN));
+                    StatementEffects.mayNameStatements(classified), hidden, written,
+                    StatementEffects.mayEndTransaction(classified)));
         } else if (message instanceof Execute execute) {
             last = portals.getOrDefault(execute.portal(), UNKNOWN);
+            cycleMayEndBlock |= last.mayEndBlock();
         } else if (message instanceof Close close) {
             (close.kind() == TargetKind.STATEMENT ? statements : portals).remove(close.name());
         }
@@ -89,9 +102,24 @@ final class ExtendedProtocolEffects {
         cycle = cycle.and(invalidation);
     }
 
-    /** What the catalog must judge of the last Execute's statement (null: its words say all it changes). */
-    HiddenWrites lastHiddenWrites() {
+    /** The last Execute's statement when its words change nothing but its views, policies or operators may. */
+    WriteQuestion lastHiddenWrites() {
         return last.hidden();
+    }
+
+    /** The last message noted was an Execute of a statement that may change something; no other message does. */
+    boolean lastMayChangeAnything() {
+        return last != NOTHING;
+    }
+
+    /** The last Execute may have ended a transaction block. */
+    boolean lastMayEndBlock() {
+        return last.mayEndBlock();
+    }
+
+    /** An Execute of the cycle so far may have ended a transaction block. */
+    boolean cycleMayEndBlock() {
+        return cycleMayEndBlock;
     }
 
     boolean changesSessionState() {
@@ -108,10 +136,11 @@ final class ExtendedProtocolEffects {
         return last.mayNameStatements();
     }
 
-    /** At Sync: what the cycle's Executes may have changed; the next cycle starts clean. */
+    /** At Sync: what the cycle's Executes may have changed; the next cycle starts clean (read {@link #cycleMayEndBlock} first). */
     Invalidation endCycle() {
         Invalidation result = cycle;
         cycle = Invalidation.NONE;
+        cycleMayEndBlock = false;
         return result;
     }
 }

@@ -156,6 +156,14 @@ public final class SessionCache implements ReplyQueue.Observer {
     }
 
     /**
+     * The next request runs inside a transaction block: the last ReadyForQuery said so, and nothing in
+     * flight may end the block before it.
+     */
+    boolean inBlock() {
+        return status() != TransactionStatus.IDLE && replies.awaitingUpstream() == 0;
+    }
+
+    /**
      * Nothing in flight or held, and no failed transaction block: the proxy may use the connection
      * itself (in a transaction block, inside a savepoint of its own).
      */
@@ -287,7 +295,10 @@ public final class SessionCache implements ReplyQueue.Observer {
         if (head instanceof Expectation.Capture capture) {
             capture.onReply(frame.content(), type);
         } else if (head instanceof Expectation.Forward forwarded && completes(type)) {
-            writes.invalidate(forwarded.writes());
+            // Inside a transaction block what it may write was noted when it went upstream.
+            if (!forwarded.inBlock()) {
+                writes.invalidate(forwarded.writes(), false);
+            }
         } else {
             own.onReply(head, frame, type);
         }
@@ -303,7 +314,7 @@ public final class SessionCache implements ReplyQueue.Observer {
         if (head instanceof Expectation.Capture capture) {
             hitOrLead.land(capture, next == TransactionStatus.IDLE ? state : null);
         }
-        writes.onReadyForQuery(next);
+        writes.onReadyForQuery(next, head instanceof Expectation.Forward forwarded && forwarded.mayEndBlock());
         if (head instanceof Expectation.Forward) {
             forwardsInFlight--;
         }

@@ -186,10 +186,15 @@ final class SimpleQueries {
             log.debug("invalidates {} {}: {}", invalidation.extent(), invalidation.tables(),
                     statements.stream().map(Classification::command).toList());
         }
+        boolean mayEndBlock = StatementEffects.mayEndTransaction(statements);
+        boolean inBlock = !mayEndBlock && session.inBlock();
         if (!StatementEffects.unreadable(statements)) {
-            writes.invalidate(invalidation);
+            if (mayEndBlock) {
+                writes.blockMayEnd();
+            }
+            writes.invalidate(invalidation, inBlock);
         }
-        session.send(frame, forwarded(invalidation));
+        session.send(frame, new Expectation.Forward(invalidation, session.takeParses(), inBlock, mayEndBlock));
     }
 
     private Expectation.Forward forwarded(Invalidation writes) {

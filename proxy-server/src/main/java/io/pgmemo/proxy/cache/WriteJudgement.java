@@ -1,7 +1,6 @@
 package io.pgmemo.proxy.cache;
 
 import io.pgmemo.cache.catalog.Judgement;
-import io.pgmemo.cache.effects.HiddenWrites;
 import io.pgmemo.cache.effects.Invalidation;
 import io.pgmemo.protocol.backend.TransactionStatus;
 import java.util.ArrayList;
@@ -12,7 +11,9 @@ import org.slf4j.LoggerFactory;
 /**
  * What a session's forwarded statements may change, and dropping it from the cache: when they go
  * upstream, when they complete, and again when their transaction ends (only then do others see
- * their writes).
+ * their writes). Statements known to run inside a transaction block (nothing in flight before them
+ * may end it) are dropped only when it may end: nobody else sees their writes before, and the
+ * session reads nothing from the cache meanwhile.
  *
  * <p>The words of a statement say what it may write; the catalog narrows that to the tables it
  * writes (or widens it, for a trigger) once it has been asked about the statement's shape. When it
@@ -42,8 +43,17 @@ final class WriteJudgement {
 
     /** The catalog's answer when it is kept; else the worst case, and the question for later. */
     Invalidation answerOrWorst(WriteQuestion question) {
+        long epoch = cache.verdictEpoch();
+        Invalidation kept = question.answerAt(epoch);
+        if (kept != null) {
+            return kept;
+        }
         Judgement<Invalidation> judgement = ask(question);
-        return judgement.isAnswered() ? judgement.answer() : assumeWorst(question);
+        if (!judgement.isAnswered()) {
+            return assumeWorst(question);
+        }
+        question.keep(judgement.answer(), epoch);
+        return judgement.answer();
     }
 
     /** The catalog cannot be asked now: the worst case, and the question at the next idle point. */
@@ -55,28 +65,42 @@ final class WriteJudgement {
         return question.fromText().and(Invalidation.ALL_DATA);
     }
 
-    /** Invalidates what the statement's views, policies or operators may write. */
-    void invalidateHidden(HiddenWrites hidden) {
-        Invalidation invalidation = answerOrWorst(new WriteQuestion(hidden.shape(),
-                hidden.standardConformingStrings(), hidden.statements(), Invalidation.NONE));
+    /** Invalidates what the statement's views, policies or operators may write; see {@link #invalidate}. */
+    void invalidateHidden(WriteQuestion hidden, boolean inBlock) {
+        Invalidation invalidation = answerOrWorst(hidden);
         if (!invalidation.isNone()) {
             log.debug("invalidates {} {}: a view, policy or operator read may write", invalidation.extent(),
                     invalidation.tables());
             state.forget();
-            invalidate(invalidation);
+            invalidate(invalidation, inBlock);
         }
     }
 
-    /** Drops what a statement may have changed now, and again when its transaction ends. */
-    void invalidate(Invalidation invalidation) {
-        drop(invalidation);
+    /**
+     * Drops what a statement may have changed when its transaction ends, and now too unless it runs
+     * {@code inBlock}: inside a transaction block it cannot end.
+     */
+    void invalidate(Invalidation invalidation, boolean inBlock) {
+        if (!inBlock) {
+            drop(invalidation);
+        }
         uncommitted = uncommitted.and(invalidation);
     }
 
-    /** A ReadyForQuery: outside a transaction block, what it wrote is visible to others now. */
-    void onReadyForQuery(TransactionStatus status) {
-        if (status == TransactionStatus.IDLE) {
+    /** A statement that may end the transaction block goes upstream: what the block wrote may be seen soon. */
+    void blockMayEnd() {
+        drop(uncommitted);
+    }
+
+    /**
+     * A ReadyForQuery: outside a transaction block, what it wrote is visible to others now; so it may
+     * be when the request it ends {@code mayHaveEndedBlock} (COMMIT; BEGIN in one Query).
+     */
+    void onReadyForQuery(TransactionStatus status, boolean mayHaveEndedBlock) {
+        if (status == TransactionStatus.IDLE || mayHaveEndedBlock) {
             drop(uncommitted);
+        }
+        if (status == TransactionStatus.IDLE) {
             uncommitted = Invalidation.NONE;
         }
     }
