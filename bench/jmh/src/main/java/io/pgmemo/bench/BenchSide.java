@@ -55,14 +55,7 @@ record BenchSide(EmbeddedChannel client, EmbeddedChannel upstream, ReplyQueue re
 
     /** Takes and releases what the session wrote upstream; returns how many buffers. */
     int takeSent() {
-        upstream.flush();
-        int sent = 0;
-        Object message;
-        while ((message = upstream.readOutbound()) != null) {
-            ReferenceCountUtil.release(message);
-            sent++;
-        }
-        return sent;
+        return drain(upstream);
     }
 
     /**
@@ -70,17 +63,23 @@ record BenchSide(EmbeddedChannel client, EmbeddedChannel upstream, ReplyQueue re
      * wrote; fails unless that is {@code expected} buffers (-1: any).
      */
     static int expectWritten(EmbeddedChannel channel, int expected) {
-        channel.flush();
-        int written = 0;
-        Object message;
-        while ((message = channel.readOutbound()) != null) {
-            ReferenceCountUtil.release(message);
-            written++;
-        }
+        int written = drain(channel);
         if (expected >= 0 && written != expected) {
             throw new IllegalStateException("the client got " + written + " buffers, not " + expected);
         }
         return written;
+    }
+
+    /** Flushes the channel, takes and releases what it wrote; returns how many buffers. */
+    private static int drain(EmbeddedChannel channel) {
+        channel.flush();
+        int taken = 0;
+        Object message;
+        while ((message = channel.readOutbound()) != null) {
+            ReferenceCountUtil.release(message);
+            taken++;
+        }
+        return taken;
     }
 
     void close() {
