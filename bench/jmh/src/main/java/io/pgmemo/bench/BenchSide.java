@@ -4,6 +4,8 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.util.ReferenceCountUtil;
 import io.pgmemo.protocol.Frame;
+import io.pgmemo.proxy.cache.QueryCache;
+import io.pgmemo.proxy.cache.SessionCache;
 import io.pgmemo.proxy.reply.Expected;
 import io.pgmemo.proxy.reply.RepliesOutOfStep;
 import io.pgmemo.proxy.reply.ReplyQueue;
@@ -19,6 +21,20 @@ record BenchSide(EmbeddedChannel client, EmbeddedChannel upstream, ReplyQueue re
     static BenchSide open() {
         EmbeddedChannel client = new EmbeddedChannel();
         return new BenchSide(client, new EmbeddedChannel(), new ReplyQueue(client));
+    }
+
+    /** A SessionCache on this side's channels, as Session makes one: its database named, its upstream connected. */
+    SessionCache sessionCache(QueryCache cache, String database) {
+        SessionCache session = new SessionCache(cache, client, replies, this::sendUpstream);
+        session.startupDatabase(database);
+        session.upstreamConnected(upstream);
+        return session;
+    }
+
+    /** Ends the startup's replies, which the queue expects first, with {@code readyForQuery}. */
+    void startedUp(Frame readyForQuery) throws RepliesOutOfStep {
+        replies.onReply(readyForQuery, readyForQuery.content());
+        expectWritten(client, 1);
     }
 
     /** What Session.sendUpstream does: note the message in the queue, write it upstream. */

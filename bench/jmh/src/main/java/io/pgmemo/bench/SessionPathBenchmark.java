@@ -114,18 +114,13 @@ public class SessionPathBenchmark {
             }
             queryCache = new QueryCache(CacheConfig.defaults().withTtl(A_DAY).withCatalogMaxAge(A_DAY), false);
             cached = BenchSide.open();
-            session = new SessionCache(queryCache, cached.client(), cached.replies(), cached::sendUpstream);
-            session.startupDatabase(DATABASE);
-            session.upstreamConnected(cached.upstream());
+            session = cached.sessionCache(queryCache, DATABASE);
             socket = PostgresSocket.open(postgres.getPort(), USER, DATABASE);
             pump(null);
             BenchSide.expectWritten(cached.client(), -1);
             learnShape();
             relayed = BenchSide.open();
-            // The relay's queue expects the startup's replies first: its ReadyForQuery ends them.
-            Frame ready = reply(3);
-            relayed.replies().onReply(ready, ready.content());
-            BenchSide.expectWritten(relayed.client(), 1);
+            relayed.startedUp(reply(3));
         }
 
         /**

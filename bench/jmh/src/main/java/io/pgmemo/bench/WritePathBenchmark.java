@@ -21,7 +21,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -115,17 +114,12 @@ public class WritePathBenchmark {
             }
             queryCache = new QueryCache(CacheConfig.defaults().withTtl(A_DAY).withCatalogMaxAge(A_DAY), false);
             cachedSide = BenchSide.open();
-            session = new SessionCache(queryCache, cachedSide.client(), cachedSide.replies(), cachedSide::sendUpstream);
-            session.startupDatabase(DATABASE);
-            session.upstreamConnected(cachedSide.upstream());
+            session = cachedSide.sessionCache(queryCache, DATABASE);
             socket = PostgresSocket.open(postgres.getPort(), USER, DATABASE);
             cachedSide.pump(socket, null);
             prepareAndLearn();
             relayedSide = BenchSide.open();
-            // The relay's queue expects the startup's replies first: a ReadyForQuery ends them.
-            Frame ready = lastReply(0);
-            relayedSide.replies().onReply(ready, ready.content());
-            BenchSide.expectWritten(relayedSide.client(), 1);
+            relayedSide.startedUp(lastReply(0));
             cached();
             if (cachedSide.replies().awaitingUpstream() != 0 || session.isBusy()) {
                 throw new IllegalStateException("a canned transaction left the session waiting");
@@ -221,29 +215,25 @@ public class WritePathBenchmark {
             if (sent != 4) {
                 throw new IllegalStateException("statement " + statement + ": " + sent + " messages went upstream, not 4");
             }
-            int[] count = {0};
-            RepliesOutOfStep[] drift = {null};
-            forEachMessage(replies.get(statement), reply -> {
-                count[0]++;
-                try {
-                    side.replies().onReply(reply, reply.content());
-                } catch (RepliesOutOfStep e) {
-                    drift[0] = e;
-                }
-            });
-            if (drift[0] != null) {
-                throw drift[0];
-            }
-            return BenchSide.expectWritten(side.client(), count[0]);
+            int count = forEachMessage(replies.get(statement), reply -> side.replies().onReply(reply, reply.content()));
+            return BenchSide.expectWritten(side.client(), count);
         }
 
-        /** Each whole message of {@code messages} as a retained slice, as the decoders cut them. */
-        private static void forEachMessage(ByteBuf messages, Consumer<Frame> each) {
-            for (int at = messages.readerIndex(); at < messages.writerIndex(); ) {
+        /** What is done with each message: hand it to a session, or to its reply queue. */
+        @FunctionalInterface
+        private interface FrameAction {
+            void accept(Frame frame) throws RepliesOutOfStep;
+        }
+
+        /** Each whole message of {@code messages} as a retained slice, as the decoders cut them; returns how many. */
+        private static int forEachMessage(ByteBuf messages, FrameAction each) throws RepliesOutOfStep {
+            int count = 0;
+            for (int at = messages.readerIndex(); at < messages.writerIndex(); count++) {
                 int length = 1 + messages.getInt(at + 1);
                 each.accept(new Frame(messages.retainedSlice(at, length)));
                 at += length;
             }
+            return count;
         }
 
         /** The last reply to the {@code statement}th statement (its ReadyForQuery), as a retained slice. */
