@@ -47,12 +47,12 @@ public record Bind(String portal, String statement, short[] parameterFormats, Li
     public static Target target(ByteBuf body) {
         String portal = Wire.readCString(body);
         String statement = Wire.readCString(body);
-        readShorts(body);
+        skipShorts(body);
         int count = readCount(body);
         for (int i = 0; i < count; i++) {
             skipValue(body);
         }
-        readShorts(body);
+        skipShorts(body);
         Wire.requireConsumed(body, "Bind");
         return new Target(portal, statement);
     }
@@ -65,15 +65,25 @@ public record Bind(String portal, String statement, short[] parameterFormats, Li
     }
 
     private static short[] readShorts(ByteBuf body) {
-        int count = readCount(body);
-        if (body.readableBytes() < count * 2) {
-            throw new ProtocolViolationException("malformed Bind message: bad format count");
-        }
+        int count = formatCount(body);
         short[] values = new short[count];
         for (int i = 0; i < count; i++) {
             values[i] = body.readShort();
         }
         return values;
+    }
+
+    private static void skipShorts(ByteBuf body) {
+        body.skipBytes(formatCount(body) * 2);
+    }
+
+    /** A count of format codes, checked against what remains of the message. */
+    private static int formatCount(ByteBuf body) {
+        int count = readCount(body);
+        if (body.readableBytes() < count * 2) {
+            throw new ProtocolViolationException("malformed Bind message: bad format count");
+        }
+        return count;
     }
 
     private static byte[] readValue(ByteBuf body) {

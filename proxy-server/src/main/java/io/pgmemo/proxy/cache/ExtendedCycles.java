@@ -198,14 +198,11 @@ final class ExtendedCycles {
         if (effects.mayHaveDroppedStatements() || effects.mayHaveNamedStatements()) {
             forgetStatements(effects.mayHaveNamedStatements());
         }
-        if (effects.lastMayEndBlock()) {
-            writes.blockMayEnd();
-        }
         boolean inBlock = !effects.cycleMayEndBlock() && session.inBlock();
         WriteQuestion written = effects.lastWritten();
         Invalidation ran = written == null ? effects.lastInvalidation() : writes.answerOrWorst(written);
         effects.ran(ran);
-        writes.invalidate(ran, inBlock);
+        writes.sent(ran, effects.lastMayEndBlock(), inBlock);
         if (effects.lastHiddenWrites() != null) {
             writes.invalidateHidden(effects.lastHiddenWrites(), inBlock);
         }

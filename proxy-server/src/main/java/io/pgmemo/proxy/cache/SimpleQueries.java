@@ -48,7 +48,7 @@ final class SimpleQueries {
         if (cache.catalogHealth().unavailable(state.startupDatabase()) && PlainSelect.matches(frame.body())) {
             // Nothing of the database is cached meanwhile, and such a read changes nothing: relay it.
             cache.catalogHealth().relayedUncached();
-            session.send(frame, forwarded(Invalidation.NONE));
+            session.send(frame, new Expectation.Forward(Invalidation.NONE, session.takeParses()));
             return;
         }
         String sql = ((Query) FrontendMessage.decode(frame)).sql();
@@ -189,16 +189,9 @@ final class SimpleQueries {
         boolean mayEndBlock = StatementEffects.mayEndTransaction(statements);
         boolean inBlock = !mayEndBlock && session.inBlock();
         if (!StatementEffects.unreadable(statements)) {
-            if (mayEndBlock) {
-                writes.blockMayEnd();
-            }
-            writes.invalidate(invalidation, inBlock);
+            writes.sent(invalidation, mayEndBlock, inBlock);
         }
         session.send(frame, new Expectation.Forward(invalidation, session.takeParses(), inBlock, mayEndBlock));
-    }
-
-    private Expectation.Forward forwarded(Invalidation writes) {
-        return new Expectation.Forward(writes, session.takeParses());
     }
 
     /**

@@ -87,9 +87,16 @@ final class WriteJudgement {
         uncommitted = uncommitted.and(invalidation);
     }
 
-    /** A statement that may end the transaction block goes upstream: what the block wrote may be seen soon. */
-    void blockMayEnd() {
-        drop(uncommitted);
+    /**
+     * A statement that may change {@code invalidation} goes upstream. When it {@code mayEndBlock}, what
+     * the block wrote may be seen soon: dropped now. What it changes is dropped now too, unless it runs
+     * {@code inBlock} (see {@link #invalidate}).
+     */
+    void sent(Invalidation invalidation, boolean mayEndBlock, boolean inBlock) {
+        if (mayEndBlock) {
+            drop(uncommitted);
+        }
+        invalidate(invalidation, inBlock);
     }
 
     /**
