@@ -27,9 +27,10 @@ and prints: workload, target, TPS, avg latency ms, TPS ratio to direct.
 Environment (defaults in brackets):
   SCALE [10]  DURATION [20] seconds per run  CLIENTS [8]  THREADS [2]
   ROUNDS [1]   repetitions of every (workload, target) run; results are averaged
-  CPU_RATE [0] if > 0: also run select-only at this fixed rate (pgbench -R) against each proxy
-               and print the proxy process's CPU time per query (user + system, from /proc),
-               a steadier figure than TPS on a machine whose cores the targets share
+  CPU_RATE [0] if > 0: also run each workload at a fixed rate (pgbench -R, same QUERY_MODE) against
+               each proxy and print the proxy process's CPU time per transaction (user + system,
+               from /proc), a steadier figure than TPS on a machine whose cores the targets share;
+               select-only at CPU_RATE/s, tpcb-like at CPU_RATE_TPCB/s [CPU_RATE / 4]
   WARMUP [30]  seconds of unmeasured load per target with each workload, before measuring it
   WORKLOADS ["select-only tpcb-like"]  the workloads to run, in this order
   QUERY_MODE [simple]  pgbench -M: simple, extended or prepared
@@ -74,7 +75,8 @@ START_TIMEOUT=120
 HOST=127.0.0.1
 
 CPU_RATE="${CPU_RATE:-0}"
-for v in SCALE DURATION CLIENTS THREADS ROUNDS WARMUP CPU_RATE; do
+CPU_RATE_TPCB="${CPU_RATE_TPCB:-$((CPU_RATE / 4))}"
+for v in SCALE DURATION CLIENTS THREADS ROUNDS WARMUP CPU_RATE CPU_RATE_TPCB; do
   [[ "${!v}" =~ ^[0-9]+$ ]] || die "$v must be a non-negative integer (is '${!v}')"
 done
 if [ "$DURATION" -lt 1 ] || [ "$ROUNDS" -lt 1 ] || [ "$SCALE" -lt 1 ]; then
@@ -223,9 +225,9 @@ RESULTS="$WORK/results.tsv"
 : >"$RESULTS"
 ANY_FAILED=0
 
-run_workload() { # run_workload WORKLOAD TARGET_INDEX SECONDS OUTFILE
-  local workload="$1" i="$2" extra=()
-  [ "$workload" = select-only ] && extra=(-S)
+run_workload() { # run_workload WORKLOAD TARGET_INDEX SECONDS OUTFILE [PGBENCH_OPTION...]
+  local workload="$1" i="$2" extra=("${@:5}")
+  [ "$workload" = select-only ] && extra+=(-S)
   run_pgbench "$3" "$4" "${extra[@]}" -M "$QUERY_MODE" -c "$CLIENTS" -j "$THREADS" \
     -h "${T_HOSTS[$i]}" -p "${T_PORTS[$i]}" -U "$BENCH_USER" "$DB"
 }
@@ -278,29 +280,33 @@ for workload in $WORKLOADS; do
   done
 done
 
-# ---------------------------------------------------------------- CPU per query
+# ---------------------------------------------------------------- CPU per transaction
 CPU_RESULTS="$WORK/cpu.tsv"
 : >"$CPU_RESULTS"
 if [ "$CPU_RATE" -gt 0 ]; then
   tick_hz="$(getconf CLK_TCK)"
-  for round in $(seq 1 "$ROUNDS"); do
-    for i in "${!T_NAMES[@]}"; do
-      case "${T_NAMES[$i]}" in
-        pgmemo) pid="$PGMEMO_PID" ;;
-        pgbouncer) pid="$BOUNCER_PID" ;;
-        netty-relay) pid="$RELAY_PID" ;;
-        *) continue ;;
-      esac
-      out="$WORK/cpu-$round-${T_NAMES[$i]}.log"
-      before="$(cpu_ticks "$pid")"
-      run_pgbench "$DURATION" "$out" -S -M simple -R "$CPU_RATE" -c "$CLIENTS" -j "$THREADS" \
-        -h "${T_HOSTS[$i]}" -p "${T_PORTS[$i]}" -U "$BENCH_USER" "$DB" \
-        || { tail -n 10 "$out" >&2; die "fixed-rate run against ${T_NAMES[$i]} failed"; }
-      after="$(cpu_ticks "$pid")"
-      queries="$(pgbench_figure "$out" processed)"
-      us="$(awk -v t=$((after - before)) -v hz="$tick_hz" -v q="$queries" 'BEGIN { printf "%.1f", t * 1e6 / hz / q }')"
-      log "round $round fixed rate ${CPU_RATE}/s ${T_NAMES[$i]}: $queries queries, $us us of proxy CPU per query"
-      printf '%s\t%s\n' "${T_NAMES[$i]}" "$us" >>"$CPU_RESULTS"
+  for workload in $WORKLOADS; do
+    rate="$CPU_RATE"
+    [ "$workload" = tpcb-like ] && rate="$CPU_RATE_TPCB"
+    for round in $(seq 1 "$ROUNDS"); do
+      for i in "${!T_NAMES[@]}"; do
+        case "${T_NAMES[$i]}" in
+          pgmemo) pid="$PGMEMO_PID" ;;
+          pgmemo-nocache) pid="$NOCACHE_PID" ;;
+          pgbouncer) pid="$BOUNCER_PID" ;;
+          netty-relay) pid="$RELAY_PID" ;;
+          *) continue ;;
+        esac
+        out="$WORK/cpu-$round-$workload-${T_NAMES[$i]}.log"
+        before="$(cpu_ticks "$pid")"
+        run_workload "$workload" "$i" "$DURATION" "$out" -R "$rate" \
+          || { tail -n 10 "$out" >&2; die "fixed-rate run against ${T_NAMES[$i]} failed"; }
+        after="$(cpu_ticks "$pid")"
+        done_tx="$(pgbench_figure "$out" processed)"
+        us="$(awk -v t=$((after - before)) -v hz="$tick_hz" -v q="$done_tx" 'BEGIN { printf "%.1f", t * 1e6 / hz / q }')"
+        log "round $round fixed rate $workload ${rate}/s ${T_NAMES[$i]}: $done_tx transactions, $us us of proxy CPU each"
+        printf '%s\t%s\t%s\t%s\n' "$workload" "$rate" "${T_NAMES[$i]}" "$us" >>"$CPU_RESULTS"
+      done
     done
   done
 fi
@@ -314,7 +320,7 @@ awk -F'\t' -v order="$(IFS=,; echo "${T_NAMES[*]}")" -v workloads="$WORKLOADS" -
     if ($4 == "NA") bad[key] = 1; else { tps[key] += $4; lat[key] += $5; n[key]++ } }
   END {
     nt = split(order, t, ",")
-    fmt = "%-12s %-10s %12s %16s %10s\n"
+    fmt = "%-12s %-14s %8s %16s %10s\n"
     printf fmt, "workload", "target", "TPS", "avg latency ms", "vs direct"
     if (csv != "") print "workload,target,tps,avg_latency_ms,ratio_to_direct" > csv
     nw = split(workloads, w, " ")
@@ -350,13 +356,23 @@ awk -F'\t' -v order="$(IFS=,; echo "${T_NAMES[*]}")" -v workloads="$WORKLOADS" -
 
 if [ -s "$CPU_RESULTS" ]; then
   echo
-  echo "select-only at a fixed ${CPU_RATE} queries/s, proxy process CPU (user + system) per query, mean of $ROUNDS round(s):"
-  awk -F'\t' '{ sum[$1] += $2; n[$1]++ }
-    END { for (t in sum) printf "  %-10s %6.1f us\n", t, sum[t] / n[t]
-          if (n["pgbouncer"] > 0)
-            for (t in sum)
-              if (t != "pgbouncer")
-                printf "  %s / pgbouncer: %.2f\n", t, (sum[t] / n[t]) / (sum["pgbouncer"] / n["pgbouncer"]) }' "$CPU_RESULTS"
+  echo "fixed rate (pgbench -R, -M $QUERY_MODE), proxy process CPU (user + system) per transaction, mean of $ROUNDS round(s):"
+  awk -F'\t' '{ key = $1 " at " $2 "/s"; if (!(key in seen)) { seen[key] = 1; order[++nk] = key }
+                 if (!(($1, $3) in n)) targets[$1] = targets[$1] " " $3
+                 sum[$1, $3] += $4; n[$1, $3]++; rate[key] = $1 }
+    END {
+      for (k = 1; k <= nk; k++) {
+        w = rate[order[k]]; line = ""; nt = split(targets[w], ts, " ")
+        for (x = 1; x <= nt; x++) line = line sprintf("  %s %.1f us", ts[x], sum[w, ts[x]] / n[w, ts[x]])
+        printf "  %-26s%s\n", order[k] ":", line
+        if ((w, "pgbouncer") in n) {
+          line = ""; b = sum[w, "pgbouncer"] / n[w, "pgbouncer"]
+          for (x = 1; x <= nt; x++)
+            if (ts[x] != "pgbouncer") line = line sprintf("  %s / pgbouncer %.2f", ts[x], (sum[w, ts[x]] / n[w, ts[x]]) / b)
+          printf "  %-26s%s\n", "", line
+        }
+      }
+    }' "$CPU_RESULTS"
 fi
 
 if [ "$ANY_FAILED" = 1 ]; then
