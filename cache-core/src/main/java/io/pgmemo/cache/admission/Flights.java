@@ -38,15 +38,6 @@ public final class Flights {
     }
 
     /**
-     * Joins the flight of an identical read already on its way upstream ({@code onLanded} is then
-     * called with its result); false when there is none (or it has just landed), and no flight starts.
-     */
-    public boolean join(CacheKey key, Consumer<CachedResult> onLanded) {
-        Flight existing = inFlight.get(key);
-        return existing != null && existing.join(onLanded);
-    }
-
-    /**
      * Starts a flight the caller leads and must {@link #land}, unless an identical read is already on
      * its way: then null, and the caller's read goes upstream without a flight.
      */

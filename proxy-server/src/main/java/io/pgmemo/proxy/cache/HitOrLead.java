@@ -66,18 +66,13 @@ final class HitOrLead {
             return answer(List.of(read), List.of(hit));
         }
         missed(read.key());
-        Admission admission = cache.admit(read.key(), now);
-        if (!admission.stores()) {
-            // A read the cache will not keep leads no flight and is not copied: a relay's cost, unless
-            // an identical read is on its way (one that repeats, which is stored) and it can wait for that.
-            return cache.joinFlight(read.key(), onLanded) ? new Follow()
-                    : new Lead(List.of(uncaptured(read)), cache.tiers().invalidationSequence(), admission);
-        }
         Flight flight = cache.joinOrLead(read.key(), onLanded);
         if (flight == null) {
             return new Follow();
         }
-        return new Lead(List.of(captured(read, flight, admission)), cache.tiers().invalidationSequence(), admission);
+        long sequence = cache.tiers().invalidationSequence();
+        Admission admission = cache.admit(read.key(), now);
+        return new Lead(List.of(captured(read, flight, admission)), sequence, admission);
     }
 
     /**
@@ -110,13 +105,11 @@ final class HitOrLead {
         for (int i = 0; i < reads.size(); i++) {
             Read read = reads.get(i);
             if (stored.get(i) != null) {
-                captured.add(uncaptured(read));
+                captured.add(new CapturedRead(read.key(), read.relationOids(), null, false, null, read.messages()));
                 continue;
             }
             missed(read.key());
-            Admission admission = cache.admit(read.key(), now);
-            captured.add(admission.stores() ? captured(read, cache.leadIfFree(read.key()), admission)
-                    : uncaptured(read));
+            captured.add(captured(read, cache.leadIfFree(read.key()), cache.admit(read.key(), now)));
         }
         return new Lead(captured, sequence, null);
     }
@@ -147,11 +140,6 @@ final class HitOrLead {
                 state.fingerprint().currentRole(), oids, result.toByteArray(), result.rows(), now);
         // Refused when a write invalidated it meanwhile: then no waiting session may have it either.
         return cache.tiers().put(entry, sequence) ? entry : null;
-    }
-
-    /** A read that goes upstream without a copy of its result: stored already, or not to be stored. */
-    private static CapturedRead uncaptured(Read read) {
-        return new CapturedRead(read.key(), read.relationOids(), null, false, null, read.messages());
     }
 
     private CapturedRead captured(Read read, Flight flight, Admission admission) {

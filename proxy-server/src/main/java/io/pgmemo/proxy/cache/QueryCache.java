@@ -106,11 +106,6 @@ public final class QueryCache implements AutoCloseable {
         return flights.joinOrLead(key, onLanded);
     }
 
-    /** See {@link Flights#join}. */
-    boolean joinFlight(CacheKey key, Consumer<CachedResult> onLanded) {
-        return flights.join(key, onLanded);
-    }
-
     /** See {@link Flights#leadIfFree}. */
     Flight leadIfFree(CacheKey key) {
         return flights.leadIfFree(key);

@@ -13,9 +13,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * Once the memory tier is full, a read seen for the first time goes upstream as a relayed one would
- * (no copy of its result, no flight) and is not stored; its second miss is stored and its third is a
- * hit. Every answer equals the direct one, in each protocol.
+ * Once the memory tier is full, a read seen for the first time goes upstream and is not stored (the
+ * doorkeeper); its second miss is stored and its third is a hit. Every answer equals the direct one,
+ * in each protocol.
  */
 @ProxyTest
 class FullTierTest {
