@@ -359,10 +359,10 @@ if [ -s "$CPU_RESULTS" ]; then
   echo "fixed rate (pgbench -R, -M $QUERY_MODE), proxy process CPU (user + system) per transaction, mean of $ROUNDS round(s):"
   awk -F'\t' '{ key = $1 " at " $2 "/s"; if (!(key in seen)) { seen[key] = 1; order[++nk] = key }
                  if (!(($1, $3) in n)) targets[$1] = targets[$1] " " $3
-                 sum[$1, $3] += $4; n[$1, $3]++; rate[key] = $1 }
+                 sum[$1, $3] += $4; n[$1, $3]++; workload_of[key] = $1 }
     END {
       for (k = 1; k <= nk; k++) {
-        w = rate[order[k]]; line = ""; nt = split(targets[w], ts, " ")
+        w = workload_of[order[k]]; line = ""; nt = split(targets[w], ts, " ")
         for (x = 1; x <= nt; x++) line = line sprintf("  %s %.1f us", ts[x], sum[w, ts[x]] / n[w, ts[x]])
         printf "  %-26s%s\n", order[k] ":", line
         if ((w, "pgbouncer") in n) {

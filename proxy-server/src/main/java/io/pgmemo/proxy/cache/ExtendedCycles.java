@@ -147,7 +147,7 @@ final class ExtendedCycles {
 
     private void endForwardedCycle(Frame sync, Invalidation hidden) {
         boolean mayEndBlock = effects.cycleMayEndBlock();
-        boolean inBlock = !mayEndBlock && session.inBlock();
+        boolean inBlock = session.runsInBlock(mayEndBlock);
         sendSync(sync, new Expectation.Forward(effects.endCycle().and(hidden), takeParses(), inBlock, mayEndBlock));
     }
 
@@ -198,7 +198,7 @@ final class ExtendedCycles {
         if (effects.mayHaveDroppedStatements() || effects.mayHaveNamedStatements()) {
             forgetStatements(effects.mayHaveNamedStatements());
         }
-        boolean inBlock = !effects.cycleMayEndBlock() && session.inBlock();
+        boolean inBlock = session.runsInBlock(effects.cycleMayEndBlock());
         WriteQuestion written = effects.lastWritten();
         Invalidation ran = written == null ? effects.lastInvalidation() : writes.answerOrWorst(written);
         effects.ran(ran);

@@ -156,11 +156,11 @@ public final class SessionCache implements ReplyQueue.Observer {
     }
 
     /**
-     * The next request runs inside a transaction block: the last ReadyForQuery said so, and nothing in
-     * flight may end the block before it.
+     * The next request runs inside a transaction block it cannot end: the last ReadyForQuery said so,
+     * nothing in flight may end the block before it, and the request itself may not ({@code mayEndBlock}).
      */
-    boolean inBlock() {
-        return status() != TransactionStatus.IDLE && replies.awaitingUpstream() == 0;
+    boolean runsInBlock(boolean mayEndBlock) {
+        return !mayEndBlock && status() != TransactionStatus.IDLE && replies.awaitingUpstream() == 0;
     }
 
     /**

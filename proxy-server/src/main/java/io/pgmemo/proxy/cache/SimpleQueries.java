@@ -187,7 +187,7 @@ final class SimpleQueries {
                     statements.stream().map(Classification::command).toList());
         }
         boolean mayEndBlock = StatementEffects.mayEndTransaction(statements);
-        boolean inBlock = !mayEndBlock && session.inBlock();
+        boolean inBlock = session.runsInBlock(mayEndBlock);
         if (!StatementEffects.unreadable(statements)) {
             writes.sent(invalidation, mayEndBlock, inBlock);
         }
