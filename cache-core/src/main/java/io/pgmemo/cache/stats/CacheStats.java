@@ -62,6 +62,10 @@ public final class CacheStats {
         invalidations.increment();
     }
 
+    public void invalidations(int count) {
+        invalidations.add(count);
+    }
+
     public void checksumFailure() {
         checksumFailures.increment();
     }

@@ -155,16 +155,21 @@ public final class MemoryTier {
     }
 
     public void invalidateTable(String database, long tableOid) {
-        TableRef table = new TableRef(database, tableOid);
+        invalidateTables(database, tableOid);
+    }
+
+    /** What a statement or a transaction wrote: its tables under one taking of the lock. */
+    public void invalidateTables(String database, long... tableOids) {
         lock.lock();
         try {
-            invalidations.table(table);
-            listener.tableInvalidated(database, tableOid);
-            publishUsage();
+            for (long oid : tableOids) {
+                invalidations.table(new TableRef(database, oid));
+                listener.tableInvalidated(database, oid);
+            }
         } finally {
             lock.unlock();
         }
-        stats.invalidation();
+        stats.invalidations(tableOids.length);
     }
 
     public void invalidateDatabase(String database) {

@@ -101,6 +101,10 @@ public final class TieredCache implements AutoCloseable {
         memory.invalidateTable(database, tableOid);
     }
 
+    public void invalidateTables(String database, long... tableOids) {
+        memory.invalidateTables(database, tableOids);
+    }
+
     public void invalidateDatabase(String database) {
         memory.invalidateDatabase(database);
     }

@@ -19,7 +19,6 @@ import io.pgmemo.cache.tier.CachedResult;
 import io.pgmemo.cache.tier.TieredCache;
 import io.pgmemo.cache.verdicts.Verdicts;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
@@ -117,10 +116,8 @@ public final class QueryCache implements AutoCloseable {
     }
 
     /** A write whose relations are known: drop what was cached from them. */
-    void invalidateTables(String database, Set<Long> tableOids) {
-        for (long oid : tableOids) {
-            tiers.invalidateTable(database, oid);
-        }
+    void invalidateTables(String database, long... tableOids) {
+        tiers.invalidateTables(database, tableOids);
     }
 
     /** A write whose tables are not known: drop everything cached for its database. */

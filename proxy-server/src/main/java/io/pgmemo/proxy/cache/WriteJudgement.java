@@ -134,7 +134,7 @@ final class WriteJudgement {
             case ALL -> cache.invalidateAll();
             case ALL_DATA -> cache.invalidateAllData();
             case DATABASE -> cache.invalidateDatabase(state.database());
-            case TABLES -> cache.invalidateTables(state.database(), invalidation.tables());
+            case TABLES -> cache.invalidateTables(state.database(), invalidation.tableOids());
             case NONE -> { }
         }
         if (invalidation.answers() && invalidation.extent() != Invalidation.Extent.ALL) {

@@ -10,7 +10,6 @@ import io.pgmemo.cache.tier.CachedResult;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -55,7 +54,7 @@ class FlightLandingTest {
         Flight flight = cache.joinOrLead(key, landed -> { });
         CachedResult stored = store(cache.tiers().invalidationSequence());
         // The leader pauses here; a write to the table commits, then another session sends the read.
-        cache.invalidateTables(DATABASE, Set.of(TABLE));
+        cache.invalidateTables(DATABASE, TABLE);
         assertThat(cache.joinOrLead(key, given::add)).as("joined the flight").isNull();
 
         cache.land(key, flight, stored);
