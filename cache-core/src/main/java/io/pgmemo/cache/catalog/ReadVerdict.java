@@ -33,6 +33,11 @@ public record ReadVerdict(boolean cacheable, String reason, Set<Long> relationOi
         }
     }
 
+    /** {@link #relationOids()} in ascending order, as entries keep them; a session keeps it per statement. */
+    public long[] relationOidArray() {
+        return relationOids.stream().mapToLong(Long::longValue).sorted().toArray();
+    }
+
     static ReadVerdict cacheable(Set<Long> relationOids) {
         return new ReadVerdict(true, null, relationOids, RefusalKind.NONE);
     }

@@ -4,7 +4,6 @@ import io.netty.buffer.ByteBuf;
 import io.pgmemo.cache.admission.Flight;
 import io.pgmemo.cache.key.CacheKey;
 import io.pgmemo.protocol.BackendType;
-import java.util.Set;
 
 /**
  * One read whose result is copied as it streams to the client: a simple Query's whole reply, or one
@@ -15,7 +14,7 @@ import java.util.Set;
  *                 reply runs to its ReadyForQuery
  * @param admitted stored when it lands; else only when sessions wait for it on {@code flight}
  */
-record CapturedRead(CacheKey key, Set<Long> relationOids, ResultCapture result, boolean admitted, Flight flight,
+record CapturedRead(CacheKey key, long[] relationOids, ResultCapture result, boolean admitted, Flight flight,
                     int messages) {
 
     /** The reply that answers one message of an extended unit (a Describe of a statement sends two). */

@@ -131,7 +131,7 @@ final class CycleReads {
         if (!verdict.cacheable()) {
             return uncacheable(shape, read, verdict);
         }
-        state.remember(sql, new KnownStatement(verdict.relationOids(), epoch));
+        state.remember(sql, new KnownStatement(verdict.relationOidArray(), epoch));
         return null;
     }
 

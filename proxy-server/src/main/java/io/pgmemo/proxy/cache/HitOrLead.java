@@ -8,7 +8,6 @@ import io.pgmemo.cache.key.CacheKey;
 import io.pgmemo.cache.tier.CachedResult;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -23,7 +22,7 @@ final class HitOrLead {
      * A read the cache may answer: its key, the relations it reads, its messages (see
      * {@link CapturedRead}), and whether it has its own Parse, whose ParseComplete the answer begins with.
      */
-    record Read(CacheKey key, Set<Long> relationOids, int messages, boolean parsed) {
+    record Read(CacheKey key, long[] relationOids, int messages, boolean parsed) {
     }
 
     sealed interface Outcome {
@@ -135,9 +134,8 @@ final class HitOrLead {
             return null;
         }
         long now = System.currentTimeMillis();
-        long[] oids = read.relationOids().stream().mapToLong(Long::longValue).toArray();
         CachedResult entry = cache.tiers().newEntry(read.key(), state.fingerprint().database(),
-                state.fingerprint().currentRole(), oids, result.toByteArray(), result.rows(), now);
+                state.fingerprint().currentRole(), read.relationOids(), result.toByteArray(), result.rows(), now);
         // Refused when a write invalidated it meanwhile: then no waiting session may have it either.
         return cache.tiers().put(entry, sequence) ? entry : null;
     }

@@ -5,7 +5,6 @@ import io.pgmemo.cache.key.SessionFingerprint;
 import java.nio.charset.Charset;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * What a session knows of its own state: what its last {@link SessionProbe} found (role,
@@ -17,18 +16,18 @@ final class SessionState {
     private static final int MAX_KNOWN = 4096;
 
     /** A read judged cacheable in this state: a repeated hit skips lexing and hashing. */
-    record KnownRead(CacheKey key, Set<Long> relationOids, long epoch) {
+    record KnownRead(CacheKey key, long[] relationOids, long epoch) {
     }
 
     /**
      * A query shape (literals replaced) judged a cacheable read in this state: a new text of that
      * shape (a point lookup of another key) skips classification and the catalog's verdict.
      */
-    record KnownShape(Set<Long> relationOids, long epoch, boolean standardConformingStrings) {
+    record KnownShape(long[] relationOids, long epoch, boolean standardConformingStrings) {
     }
 
     /** An extended-protocol statement's SQL judged cacheable in this state. */
-    record KnownStatement(Set<Long> relationOids, long epoch) {
+    record KnownStatement(long[] relationOids, long epoch) {
     }
 
     private final Map<String, KnownRead> reads = new HashMap<>();

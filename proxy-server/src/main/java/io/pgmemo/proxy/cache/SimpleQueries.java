@@ -122,9 +122,9 @@ final class SimpleQueries {
             forward(frame, shape, List.of(read), fromText);
             return;
         }
-        state.remember(shape.text(), new KnownShape(verdict.relationOids(), epoch,
+        state.remember(shape.text(), new KnownShape(verdict.relationOidArray(), epoch,
                 state.standardConformingStrings()));
-        serve(frame, sql, new KnownRead(CacheKey.forSimpleQuery(state.keyPrefix(), sql), verdict.relationOids(),
+        serve(frame, sql, new KnownRead(CacheKey.forSimpleQuery(state.keyPrefix(), sql), verdict.relationOidArray(),
                 epoch), false);
     }
 
