@@ -9,6 +9,7 @@ import io.pgmemo.protocol.frontend.Parse;
 import io.pgmemo.protocol.frontend.TargetKind;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.BiConsumer;
 
 /**
  * The extended-protocol messages of one cycle (up to Sync), held while the cycle may still be
@@ -21,6 +22,8 @@ final class ExtendedCycle {
     static final int MAX_BYTES = 1 << 20;
 
     private final List<Frame> frames = new ArrayList<>(6);
+    /** Each held frame decoded, so that a cycle sent upstream after all is not decoded again. */
+    private final List<FrontendMessage> messages = new ArrayList<>(6);
     private final List<CycleUnit> units = new ArrayList<>(1);
     private long bytes;
     private boolean answerable = true;
@@ -29,7 +32,10 @@ final class ExtendedCycle {
     boolean add(Frame frame) {
         frames.add(frame);
         bytes += frame.content().readableBytes();
-        answerable = answerable && bytes <= MAX_BYTES && fits(frame, FrontendMessage.decode(frame));
+        answerable = answerable && bytes <= MAX_BYTES;
+        FrontendMessage message = answerable ? FrontendMessage.decode(frame) : null;
+        messages.add(message);
+        answerable = answerable && fits(frame, message);
         return answerable;
     }
 
@@ -56,6 +62,13 @@ final class ExtendedCycle {
     /** The held frames, in order; the caller owns them from now on. */
     List<Frame> frames() {
         return frames;
+    }
+
+    /** Each held frame with its message as decoded when it came (null when it was not), in order. */
+    void forEachHeld(BiConsumer<Frame, FrontendMessage> action) {
+        for (int i = 0; i < frames.size(); i++) {
+            action.accept(frames.get(i), messages.get(i));
+        }
     }
 
     List<CycleUnit> units() {

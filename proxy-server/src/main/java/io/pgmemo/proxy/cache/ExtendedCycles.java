@@ -63,7 +63,7 @@ final class ExtendedCycles {
             cycle = new ExtendedCycle();
         }
         if (cycle == null) {
-            forward(frame, false);
+            forward(frame, null, false);
         } else if (!cycle.add(frame)) {
             releaseCycle();
         }
@@ -74,7 +74,7 @@ final class ExtendedCycles {
         if (cycle != null) {
             ExtendedCycle released = cycle;
             cycle = null;
-            released.frames().forEach(frame -> forward(frame, false));
+            released.forEachHeld((frame, message) -> forward(frame, message, false));
         }
     }
 
@@ -124,7 +124,7 @@ final class ExtendedCycles {
             session.answer(answer.reply());
         } else if (outcome instanceof HitOrLead.Lead lead) {
             // Reads the catalog judged cacheable: their messages change nothing, whatever their text says.
-            held.frames().forEach(frame -> forward(frame, true));
+            held.forEachHeld((frame, message) -> forward(frame, message, true));
             effects.endCycle();
             sendSync(sync, new Expectation.Capture(lead.reads(), lead.sequence(), takeParses()));
         } else {
@@ -141,7 +141,7 @@ final class ExtendedCycles {
             state.forget();
             writes.invalidate(hidden, false);
         }
-        held.frames().forEach(frame -> forward(frame, false));
+        held.forEachHeld((frame, message) -> forward(frame, message, false));
         endForwardedCycle(sync, hidden);
     }
 
@@ -166,14 +166,15 @@ final class ExtendedCycles {
     }
 
     /**
-     * Sends one message of a cycle upstream. Unless {@code judgedRead} (the cycle's reads the catalog
-     * found cacheable, as captured misses), what its Execute may change is invalidated, judged from
-     * the statement's text and narrowed or widened by the catalog.
+     * Sends one message of a cycle upstream ({@code decoded} when it was held, else null). Unless
+     * {@code judgedRead} (the cycle's reads the catalog found cacheable, as captured misses), what its
+     * Execute may change is invalidated, judged from the statement's text and narrowed or widened by
+     * the catalog.
      */
-    private void forward(Frame frame, boolean judgedRead) {
+    private void forward(Frame frame, FrontendMessage decoded, boolean judgedRead) {
         FrontendMessage message;
         try {
-            message = effects.note(frame, state.standardConformingStrings());
+            message = effects.note(frame, decoded, state.standardConformingStrings());
         } catch (RuntimeException malformed) {
             frame.release();
             throw malformed;

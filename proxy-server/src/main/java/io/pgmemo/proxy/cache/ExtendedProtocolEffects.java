@@ -50,17 +50,22 @@ final class ExtendedProtocolEffects {
     }
 
     /**
-     * Notes the message, which goes upstream, and returns it decoded; a Bind is only checked (its
-     * parameter values are not copied) and comes back as null.
+     * Notes the message, which goes upstream, and returns it decoded: {@code decoded} when it was
+     * already, else from the frame; a Bind not decoded yet is only checked (its parameter values are
+     * not copied) and comes back as null.
      */
-    FrontendMessage note(Frame frame, boolean standardConformingStrings) {
+    FrontendMessage note(Frame frame, FrontendMessage decoded, boolean standardConformingStrings) {
         last = NOTHING;
-        if (frame.frontendType() == FrontendType.BIND) {
+        if (decoded instanceof Bind bind) {
+            bound(bind.portal(), bind.statement());
+            return bind;
+        }
+        if (decoded == null && frame.frontendType() == FrontendType.BIND) {
             Bind.Target bind = Bind.target(frame.body());
-            portals.put(bind.portal(), statements.getOrDefault(bind.statement(), UNKNOWN));
+            bound(bind.portal(), bind.statement());
             return null;
         }
-        FrontendMessage message = FrontendMessage.decode(frame);
+        FrontendMessage message = decoded != null ? decoded : FrontendMessage.decode(frame);
         if (message instanceof Parse parse) {
             SqlShape shape = SqlShape.of(parse.query(), standardConformingStrings);
             List<Classification> classified = classifications.of(parse.query(), shape, standardConformingStrings);
@@ -80,6 +85,10 @@ final class ExtendedProtocolEffects {
             (close.kind() == TargetKind.STATEMENT ? statements : portals).remove(close.name());
         }
         return message;
+    }
+
+    private void bound(String portal, String statement) {
+        portals.put(portal, statements.getOrDefault(statement, UNKNOWN));
     }
 
     /** A cache hit answered this statement's Parse: a read the catalog judged cacheable, which changes nothing. */
