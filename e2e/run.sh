@@ -210,6 +210,7 @@ done
 
 # ---------------------------------------------------------------- shutdown
 check "pgmemo log has no Netty LEAK reports" bash -c "! grep -q 'LEAK:' '$LOG'"
+check "the JVM printed no warning ($("$JAVA" -version 2>&1 | head -n 1))" bash -c "! grep -q '^WARNING:' '$LOG'"
 
 # A query in flight when SIGTERM arrives must still complete (pgmemo drains busy sessions).
 timeout 60 psql -X -At -h "$HOST" -p "$PROXY_PORT" -d "$DB" -c "SELECT 'drained' AS e2e_drain FROM pg_sleep(3)" \
