@@ -58,13 +58,24 @@ final class CycleReads {
      */
     boolean mayRead(ExtendedCycle held) {
         for (int i = 0; i < held.units().size(); i++) {
-            Parse parse = statementOf(held, i);
-            if (parse == null || state.knownStatement(parse.query()) == null
-                    && !cache.classifications().mayBeCachedRead(parse.query(), state.standardConformingStrings())) {
+            if (!mayBeRead(statementOf(held, i))) {
                 return false;
             }
         }
         return true;
+    }
+
+    /**
+     * A cycle that opens with a Bind of this statement, prepared before it, goes upstream whatever
+     * follows: {@link #mayRead} would refuse its first unit.
+     */
+    boolean cannotRead(String preparedStatement) {
+        return !mayBeRead(statements.get(preparedStatement));
+    }
+
+    private boolean mayBeRead(Parse parse) {
+        return parse != null && (state.knownStatement(parse.query()) != null
+                || cache.classifications().mayBeCachedRead(parse.query(), state.standardConformingStrings()));
     }
 
     /** Judges a cycle that fits the answerable shape, on a session whose state is known. */

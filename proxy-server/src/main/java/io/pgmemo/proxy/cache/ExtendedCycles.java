@@ -4,6 +4,9 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.pgmemo.cache.effects.Invalidation;
 import io.pgmemo.protocol.Frame;
+import io.pgmemo.protocol.FrontendType;
+import io.pgmemo.protocol.ProtocolViolationException;
+import io.pgmemo.protocol.frontend.Bind;
 import io.pgmemo.protocol.frontend.Close;
 import io.pgmemo.protocol.frontend.FrontendMessage;
 import io.pgmemo.protocol.frontend.Parse;
@@ -59,13 +62,29 @@ final class ExtendedCycles {
     }
 
     void onMessage(Frame frame) {
-        if (cycle == null && session.readsMayBeServed()) {
+        if (cycle == null && session.readsMayBeServed() && !bindsNoRead(frame)) {
             cycle = new ExtendedCycle();
         }
         if (cycle == null) {
             forward(frame, null, false);
         } else if (!cycle.add(frame)) {
             releaseCycle();
+        }
+    }
+
+    /**
+     * The cycle opens with a Bind of a prepared statement that cannot be a cacheable read (a BEGIN, a
+     * write): it is not held, but goes upstream as it comes. A malformed Bind is left to the hold,
+     * which refuses it as any other message.
+     */
+    private boolean bindsNoRead(Frame frame) {
+        if (frame.frontendType() != FrontendType.BIND) {
+            return false;
+        }
+        try {
+            return reads.cannotRead(Bind.target(frame.body()).statement());
+        } catch (ProtocolViolationException malformed) {
+            return false;
         }
     }
 

@@ -213,16 +213,20 @@ class ExtendedProtocolCacheTest {
         byte[] malformedBind = RawPgClient.message('B', truncatedValue);
         byte[] cached = messages(new Parse("", SQL, new int[] {INT4}), bind("", "", 0, text("20")),
                 new Describe(TargetKind.PORTAL, ""), new Execute("", 0), Sync.INSTANCE);
+        // A Bind that opens its cycle is looked at before anything is held, one after a Parse when held.
+        byte[][] cycles = {concat(messages(new Parse("", SQL, new int[] {INT4})), malformedBind), malformedBind};
         for (byte[] before : new byte[][] {new byte[0], messages(new Query("BEGIN"))}) {
-            try (RawPgClient client = RawPgClient.connect(proxy.port())) {
-                client.startup(PgEnvironment.SUPERUSER);
-                if (before.length > 0) {
-                    client.send(before);
-                    client.awaitReadyForQuery();
+            for (byte[] cycle : cycles) {
+                try (RawPgClient client = RawPgClient.connect(proxy.port())) {
+                    client.startup(PgEnvironment.SUPERUSER);
+                    if (before.length > 0) {
+                        client.send(before);
+                        client.awaitReadyForQuery();
+                    }
+                    client.send(cycle);
+                    assertThat(client.readError().sqlState()).isEqualTo("08P01");
+                    assertThat(client.isClosedByPeer()).as("closed after the error").isTrue();
                 }
-                client.send(concat(messages(new Parse("", SQL, new int[] {INT4})), malformedBind));
-                assertThat(client.readError().sqlState()).isEqualTo("08P01");
-                assertThat(client.isClosedByPeer()).as("closed after the error").isTrue();
             }
         }
         assertAnsweredLikeDirect(new byte[][] {cached, cached}, cached, 1, 1);
