@@ -154,10 +154,6 @@ public final class MemoryTier {
         stats.invalidation();
     }
 
-    public void invalidateTable(String database, long tableOid) {
-        invalidateTables(database, tableOid);
-    }
-
     /** What a statement or a transaction wrote: its tables under one taking of the lock. */
     public void invalidateTables(String database, long... tableOids) {
         lock.lock();

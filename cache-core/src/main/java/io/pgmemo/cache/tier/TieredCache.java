@@ -97,10 +97,6 @@ public final class TieredCache implements AutoCloseable {
         return memory.put(entry, sequence);
     }
 
-    public void invalidateTable(String database, long tableOid) {
-        memory.invalidateTable(database, tableOid);
-    }
-
     public void invalidateTables(String database, long... tableOids) {
         memory.invalidateTables(database, tableOids);
     }

@@ -136,7 +136,7 @@ class MemoryTierTest {
         CachedResult replacement = entry(1, 2 * SIZE, NOW, LATER, 20);
 
         tier.put(replacement);
-        tier.invalidateTable(TestEntries.DB, 10);
+        tier.invalidateTables(TestEntries.DB, 10);
 
         assertThat(tier.get(key(1), NOW)).isSameAs(replacement);
         assertThat(tier.bytes()).isEqualTo(replacement.memoryBytes());
@@ -150,7 +150,7 @@ class MemoryTierTest {
         tier.put(fresh(3, 11));
         tier.put(entry("other", 4, SIZE, NOW, LATER, 10));
 
-        tier.invalidateTable(TestEntries.DB, 10);
+        tier.invalidateTables(TestEntries.DB, 10);
 
         assertThat(tier.get(key(1), NOW)).isNull();
         assertThat(tier.get(key(2), NOW)).isNull();
@@ -159,7 +159,7 @@ class MemoryTierTest {
         assertThat(events.log).endsWith("table app.10 invalidated");
         assertThat(stats.snapshot().invalidations()).isEqualTo(1);
 
-        tier.invalidateTable(TestEntries.DB, 11);
+        tier.invalidateTables(TestEntries.DB, 11);
         assertThat(tier.size()).as("a stale entry is held until looked up or evicted").isEqualTo(2);
         assertThat(tier.get(key(3), NOW)).isNull();
         assertThat(tier.size()).isEqualTo(1);
@@ -174,7 +174,7 @@ class MemoryTierTest {
         tier.put(ofTen);
         tier.put(ofEleven);
 
-        tier.invalidateTable(TestEntries.DB, 10);
+        tier.invalidateTables(TestEntries.DB, 10);
 
         assertThat(tier.holds(ofTen)).isFalse();
         assertThat(tier.holds(ofEleven)).isTrue();
@@ -207,7 +207,7 @@ class MemoryTierTest {
     void aResultOvertakenByAnInvalidationOfItsTableIsNotStored() {
         MemoryTier tier = tier(1 << 20);
         long before = tier.invalidationSequence();
-        tier.invalidateTable(TestEntries.DB, 10);
+        tier.invalidateTables(TestEntries.DB, 10);
 
         assertThat(tier.put(fresh(1, 10), before)).as("its table was written meanwhile").isFalse();
         assertThat(tier.put(fresh(2, 11), before)).as("another table was written").isTrue();
@@ -246,7 +246,7 @@ class MemoryTierTest {
                 for (int n = 0; n < 20_000; n++) {
                     int i = 10 + random.nextInt(90);
                     switch (random.nextInt(10)) {
-                        case 0 -> tier.invalidateTable(TestEntries.DB, i % 5);
+                        case 0 -> tier.invalidateTables(TestEntries.DB, i % 5);
                         case 1, 2, 3 -> tier.put(fresh(i, i % 5, 5 + i % 3));
                         default -> tier.get(key(i), NOW);
                     }
@@ -260,7 +260,7 @@ class MemoryTierTest {
 
         assertThat(tier.bytes()).isLessThanOrEqualTo(tier.maxBytes()).isEqualTo(tier.size() * size);
         for (long oid = 0; oid < 5; oid++) {
-            tier.invalidateTable(TestEntries.DB, oid);
+            tier.invalidateTables(TestEntries.DB, oid);
         }
         for (int i = 10; i < 100; i++) {
             assertThat(tier.get(key(i), NOW)).isNull();

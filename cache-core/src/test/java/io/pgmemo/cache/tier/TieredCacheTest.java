@@ -60,7 +60,7 @@ class TieredCacheTest {
             assertThat(one.tableOids()).containsExactly(10);
             assertThat(one.expiresAt()).as("its own expiry, not a new TTL").isEqualTo(now + 1 + 300_000);
             assertThat(restarted.getHot(key(2), now)).isNotNull();
-            restarted.invalidateTable(DB, 10);
+            restarted.invalidateTables(DB, 10);
             assertThat(restarted.getHot(key(1), now)).as("invalidation works on loaded entries").isNull();
         }
     }
@@ -90,7 +90,7 @@ class TieredCacheTest {
     void aResultOvertakenByAWriteIsStoredInNeitherTier() {
         try (TieredCache cache = TieredCache.open(config(64 << 20), stats)) {
             long sequence = cache.invalidationSequence();
-            cache.invalidateTable(DB, 10);
+            cache.invalidateTables(DB, 10);
 
             assertThat(cache.put(entry(cache, 1, 10), sequence)).isFalse();
 
@@ -109,7 +109,7 @@ class TieredCacheTest {
                 cache.put(entry(cache, i, 10 + i % 2), cache.invalidationSequence());
             }
 
-            cache.invalidateTable(DB, 11);
+            cache.invalidateTables(DB, 11);
             assertThat(cache.file().get(key(1), now).join()).isEmpty();
             assertThat(cache.file().get(key(2), now).join()).isPresent();
 
@@ -134,7 +134,7 @@ class TieredCacheTest {
             cache.getHot(key(1), now);
             cache.getHot(key(1), now);
 
-            cache.invalidateTable(DB, 11);
+            cache.invalidateTables(DB, 11);
         }
         try (TieredCache reopened = TieredCache.open(config(64 << 20), stats)) {
             assertThat(reopened.file().get(key(1), now).join()).isEmpty();
