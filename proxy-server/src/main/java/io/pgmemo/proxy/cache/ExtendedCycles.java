@@ -228,6 +228,12 @@ final class ExtendedCycles {
         }
     }
 
+    /** The text of a prepared statement the upstream has under this name, or null if that is not sure. */
+    String upstreamStatementText(String name) {
+        Parse parse = statements.upstreamParse(name);
+        return parse == null ? null : parse.query();
+    }
+
     /**
      * Before the first message of a cycle goes upstream: prepares there the statements whose Parse a
      * cache hit answered, so that whatever comes next finds them, in a cycle of the proxy's own.

@@ -12,6 +12,7 @@ import io.pgmemo.protocol.frontend.Query;
 import io.pgmemo.proxy.reply.Expected;
 import io.pgmemo.proxy.reply.ReplyQueue;
 import java.nio.charset.Charset;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,6 +33,7 @@ final class OwnRequests {
     private final WriteJudgement writes;
     private final ReplyQueue replies;
     private Channel upstream;
+    private Consumer<ByteBuf> writeOwn;
     /** Catalog look-ups run for the statement now being judged. */
     private int lookUpsInARow;
     /** The transaction block now open sees an old snapshot of the catalog: no look-up runs in it. */
@@ -46,8 +48,9 @@ final class OwnRequests {
         this.replies = replies;
     }
 
-    void upstreamConnected(Channel upstream) {
+    void upstreamConnected(Channel upstream, Consumer<ByteBuf> writeOwn) {
         this.upstream = upstream;
+        this.writeOwn = writeOwn;
     }
 
     boolean oldSnapshot() {
@@ -93,7 +96,7 @@ final class OwnRequests {
     /** Sends requests ended by one Sync or Query, whose replies the expectation swallows. */
     void send(ByteBuf requests, Expectation expectation) {
         replies.sentOwn(expectation);
-        upstream.writeAndFlush(requests, upstream.voidPromise());
+        writeOwn.accept(requests);
     }
 
     /** At an idle point: asks the catalog what the forwarded statements whose writes were assumed may write. */

@@ -40,6 +40,12 @@ final class PreparedStatements {
         return statement == null ? null : statement.parse();
     }
 
+    /** The Parse of a statement the upstream confirmed and has not been asked to drop since, or null. */
+    Parse upstreamParse(String name) {
+        Statement statement = byName.get(name);
+        return statement == null || !statement.upstream() ? null : statement.parse();
+    }
+
     /**
      * Whether a Parse of this name would succeed upstream as far as names go: the unnamed statement is
      * always replaced; a named one must not exist.

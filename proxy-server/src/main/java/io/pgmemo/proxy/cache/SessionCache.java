@@ -14,6 +14,7 @@ import io.pgmemo.proxy.reply.ReplyQueue;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 
 /**
  * One session's view of the cache: answers repeated reads from it, captures misses into it, and
@@ -105,9 +106,15 @@ public final class SessionCache implements ReplyQueue.Observer {
         replies.observe(this);
     }
 
-    public void upstreamConnected(Channel upstream) {
+    /** @param writeOwn writes and flushes a request of the proxy's own upstream */
+    public void upstreamConnected(Channel upstream, Consumer<ByteBuf> writeOwn) {
         this.upstream = upstream;
-        own.upstreamConnected(upstream);
+        own.upstreamConnected(upstream, writeOwn);
+    }
+
+    /** The text of a prepared statement the upstream has under this name, or null if that is not sure. */
+    public String upstreamStatementText(String name) {
+        return extended.upstreamStatementText(name);
     }
 
     /** The database named at startup: the session cannot change it. */

@@ -55,6 +55,13 @@ final class ServerOptions {
                     + "upstream (env PGMEMO_AUTH_FILE). Read once at start.")
     Path authFile;
 
+    @Option(names = "--defer-begin", negatable = true, defaultValue = "${env:PGMEMO_DEFER_BEGIN:-true}",
+            fallbackValue = "true",
+            description = "Answer a BEGIN without transaction modes at once in an idle session and send it upstream "
+                    + "with the next request, saving the upstream a round trip per transaction block "
+                    + "(env PGMEMO_DEFER_BEGIN). Default: ${DEFAULT-VALUE}.")
+    boolean deferBegin;
+
     @Mixin
     CacheCliOptions cache;
 
@@ -66,7 +73,7 @@ final class ServerOptions {
             throw new IllegalArgumentException("--max-message-bytes must be between 64kB and 2GB");
         }
         return new ProxyConfig(listen, upstream, connectTimeout, (int) maxMessageBytes, shutdownTimeout, ioThreads,
-                cache.toOptions(), tls.toConfig(), authFile);
+                cache.toOptions(), tls.toConfig(), authFile, deferBegin);
     }
 
     void applyLogLevel() {

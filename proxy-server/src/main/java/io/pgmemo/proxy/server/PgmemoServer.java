@@ -53,7 +53,8 @@ public final class PgmemoServer implements AutoCloseable {
         UpstreamConnector connector = new UpstreamConnector(transport.socketChannel(), config.upstream(),
                 config.connectTimeout(), tls.upstream());
         ClientTls clientTls = tls.client();
-        SessionServices services = new SessionServices(connector, registry, queryCache, clientTls, logins);
+        SessionServices services = new SessionServices(connector, registry, queryCache, clientTls, logins,
+                config.deferBegin());
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(acceptor, workers)
                 .channel(transport.serverChannel())

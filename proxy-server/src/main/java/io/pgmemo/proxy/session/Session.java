@@ -57,8 +57,11 @@ public final class Session {
     private final QueryCache queryCache;
     private final AuthFile logins;
     private final ClientTls tls;
+    private final boolean deferBegin;
     private final Queue<Frame> beforeConnect = new ArrayDeque<>();
     private SessionCache cache;
+    /** Answers a BEGIN at once and sends it with the next request; null when off. */
+    private DeferredBegin deferredBegin;
 
     private Channel upstream;
     private CancelKey cancelKey;
@@ -70,6 +73,8 @@ public final class Session {
     /** For a user of the auth file: pgmemo checks the client itself, then logs in upstream for it. */
     private LocalLogin localLogin;
     private boolean draining;
+    /** A client or upstream message is being handled: a BEGIN deferred meanwhile is answered after it. */
+    private boolean handling;
     private boolean closed;
 
     Session(Channel client, FrontendDecoder decoder, SessionServices services) {
@@ -80,6 +85,7 @@ public final class Session {
         this.queryCache = services.queryCache();
         this.logins = services.logins();
         this.tls = services.tls();
+        this.deferBegin = services.deferBegin();
         this.replies = new ReplyQueue(client);
     }
 
@@ -137,8 +143,11 @@ public final class Session {
             upstream.close();
             return;
         }
+        if (deferBegin) {
+            deferredBegin = new DeferredBegin(upstream, this::upstreamBeginTag);
+        }
         if (cache != null) {
-            cache.upstreamConnected(upstream);
+            cache.upstreamConnected(upstream, this::writeOwn);
         }
         if (localLogin != null) {
             localLogin.upstreamConnected(upstream);
@@ -176,10 +185,45 @@ public final class Session {
         if (saslOffered && frame.frontendType() == FrontendType.PASSWORD && refusesChannelBinding(frame)) {
             return;
         }
-        if (cache != null && decoder.state() == FrontendDecoder.State.READY) {
-            cache.onClientFrame(frame);
+        handling = true;
+        try {
+            if (cache != null && decoder.state() == FrontendDecoder.State.READY) {
+                cache.onClientFrame(frame);
+            } else {
+                sendUpstream(frame, null);
+            }
+        } finally {
+            handling = false;
+        }
+        answerBeginIfDue();
+    }
+
+    /**
+     * Answers a BEGIN that was just deferred, once the message handling that sent it is over (the
+     * answer's ReadyForQuery reaches the cache, which must not be in the middle of sending).
+     */
+    private void answerBeginIfDue() {
+        if (deferredBegin == null || closed) {
+            return;
+        }
+        try {
+            deferredBegin.answerIfDue(replies);
+        } catch (RepliesOutOfStep drift) {
+            outOfStep(drift);
+        }
+    }
+
+    /** The command tag of a prepared statement the upstream has as a plain BEGIN, or null. */
+    private String upstreamBeginTag(String statement) {
+        String sql = cache == null ? null : cache.upstreamStatementText(statement);
+        return sql == null ? null : PlainBegin.tagOf(sql);
+    }
+
+    private void writeOwn(ByteBuf requests) {
+        if (deferredBegin != null) {
+            deferredBegin.writeOwn(requests);
         } else {
-            sendUpstream(frame, null);
+            upstream.writeAndFlush(requests, upstream.voidPromise());
         }
     }
 
@@ -209,7 +253,16 @@ public final class Session {
         if (log.isTraceEnabled()) {
             log.trace("session {}: FE=> {}", client.id(), type);
         }
+        boolean idle = deferredBegin != null && replies.readyForQuerySeen() && replies.isEmpty()
+                && replies.transactionStatus() == TransactionStatus.IDLE;
         replies.sent(type, expected);
+        if (deferredBegin != null && deferredBegin.takes(frame, idle)) {
+            if (!handling && deferredBegin.answerDue()) {
+                // Sent from a task of the cache's own (a flight landed): answer once it is over.
+                client.eventLoop().execute(this::answerBeginIfDue);
+            }
+            return;
+        }
         upstream.write(frame.content(), upstream.voidPromise());
         if (type == FrontendType.TERMINATE) {
             closed = true;
@@ -255,15 +308,48 @@ public final class Session {
             default -> { }
         }
         try {
+            if (deferredBegin != null && !relaysAfterBegin(frame, type, toClient)) {
+                return;
+            }
+            handling = true;
             replies.onReply(frame, toClient);
         } catch (RepliesOutOfStep drift) {
-            log.warn("session {}: {}; ending the session", client.id(), drift.getMessage());
-            fail(ErrorResponse.protocolViolation(drift.getMessage()));
+            outOfStep(drift);
             return;
+        } finally {
+            handling = false;
         }
+        answerBeginIfDue();
         if (draining && isIdle()) {
             terminate(ErrorResponse.shuttingDown());
         }
+    }
+
+    /** False if the reply answers a deferred BEGIN, so is not relayed (or ends the session: the BEGIN failed). */
+    private boolean relaysAfterBegin(Frame frame, BackendType type, ByteBuf toClient) throws RepliesOutOfStep {
+        DeferredBegin.Reply reply;
+        try {
+            reply = deferredBegin.onReply(type);
+        } catch (RepliesOutOfStep drift) {
+            toClient.release();
+            throw drift;
+        }
+        if (reply == DeferredBegin.Reply.RELAY) {
+            return true;
+        }
+        if (reply == DeferredBegin.Reply.FAILED) {
+            ErrorResponse error = (ErrorResponse) BackendMessage.decode(frame);
+            log.warn("session {}: a BEGIN answered before it ran failed upstream ({}); ending the session",
+                    client.id(), error.code());
+            fail(error);
+        }
+        toClient.release();
+        return false;
+    }
+
+    private void outOfStep(RepliesOutOfStep drift) {
+        log.warn("session {}: {}; ending the session", client.id(), drift.getMessage());
+        fail(ErrorResponse.protocolViolation(drift.getMessage()));
     }
 
     private boolean isLoggingIn() {
@@ -361,6 +447,9 @@ public final class Session {
             cache.close();
         }
         replies.clear();
+        if (deferredBegin != null) {
+            deferredBegin.releaseAll();
+        }
         Frame frame;
         while ((frame = beforeConnect.poll()) != null) {
             frame.release();

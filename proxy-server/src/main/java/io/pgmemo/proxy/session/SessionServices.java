@@ -9,7 +9,8 @@ import io.pgmemo.proxy.tls.ClientTls;
  *
  * @param queryCache the result cache, or null when caching is off
  * @param logins     the users pgmemo authenticates itself; {@link AuthFile#NONE} relays every login
+ * @param deferBegin answer a plain BEGIN at once and send it with the next request ({@link DeferredBegin})
  */
 public record SessionServices(UpstreamConnector connector, SessionRegistry registry, QueryCache queryCache,
-                              ClientTls tls, AuthFile logins) {
+                              ClientTls tls, AuthFile logins, boolean deferBegin) {
 }

@@ -77,7 +77,7 @@ class UnreachableUpstreamTest {
     private static ProxyConfig withUpstream(ProxyConfig config, int port) {
         return new ProxyConfig(config.listen(), new HostPort(PgEnvironment.HOST, port), config.connectTimeout(),
                 config.maxMessageBytes(), config.shutdownTimeout(), config.ioThreads(), config.cache(),
-                config.tls(), config.authFile());
+                config.tls(), config.authFile(), config.deferBegin());
     }
 
     private static SQLException connectFailure(PgmemoServer server) {
