@@ -228,10 +228,9 @@ final class ExtendedCycles {
         }
     }
 
-    /** The text of a prepared statement the upstream has under this name, or null if that is not sure. */
-    String upstreamStatementText(String name) {
-        Parse parse = statements.upstreamParse(name);
-        return parse == null ? null : parse.query();
+    /** The Parse of a prepared statement the upstream has under this name, or null if that is not sure. */
+    Parse upstreamStatement(String name) {
+        return statements.upstreamParse(name);
     }
 
     /**

@@ -9,6 +9,7 @@ import io.pgmemo.protocol.Frame;
 import io.pgmemo.protocol.backend.BackendMessage;
 import io.pgmemo.protocol.backend.ParameterStatus;
 import io.pgmemo.protocol.backend.TransactionStatus;
+import io.pgmemo.protocol.frontend.Parse;
 import io.pgmemo.proxy.reply.Expected;
 import io.pgmemo.proxy.reply.ReplyQueue;
 import java.util.ArrayDeque;
@@ -112,9 +113,9 @@ public final class SessionCache implements ReplyQueue.Observer {
         own.upstreamConnected(upstream, writeOwn);
     }
 
-    /** The text of a prepared statement the upstream has under this name, or null if that is not sure. */
-    public String upstreamStatementText(String name) {
-        return extended.upstreamStatementText(name);
+    /** The Parse of a prepared statement the upstream has under this name, or null if that is not sure. */
+    public Parse upstreamStatement(String name) {
+        return extended.upstreamStatement(name);
     }
 
     /** The database named at startup: the session cannot change it. */

@@ -1,27 +1,14 @@
 package io.pgmemo.proxy.session;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.Channel;
 import io.pgmemo.protocol.BackendType;
 import io.pgmemo.protocol.Frame;
 import io.pgmemo.protocol.FrontendType;
-import io.pgmemo.protocol.backend.CommandComplete;
-import io.pgmemo.protocol.backend.ReadyForQuery;
-import io.pgmemo.protocol.backend.TransactionStatus;
-import io.pgmemo.protocol.frontend.Bind;
-import io.pgmemo.protocol.frontend.Close;
-import io.pgmemo.protocol.frontend.Describe;
-import io.pgmemo.protocol.frontend.Execute;
-import io.pgmemo.protocol.frontend.FrontendMessage;
 import io.pgmemo.protocol.frontend.Parse;
-import io.pgmemo.protocol.frontend.Query;
-import io.pgmemo.protocol.frontend.TargetKind;
 import io.pgmemo.proxy.reply.RepliesOutOfStep;
 import io.pgmemo.proxy.reply.ReplyQueue;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.function.Function;
 
 /**
@@ -63,36 +50,31 @@ final class DeferredBegin {
     /** What to do with a reply from upstream. */
     enum Reply { RELAY, SWALLOWED, FAILED }
 
-    private static final byte PARSE_COMPLETE = '1';
-    private static final byte BIND_COMPLETE = '2';
-    private static final byte CLOSE_COMPLETE = '3';
-    private static final byte NO_DATA = 'n';
-    private static final byte COMMAND_COMPLETE = 'C';
-
     private final Channel upstream;
-    /** The command tag of a named prepared statement the upstream has as a plain BEGIN, else null. */
-    private final Function<String, String> preparedBeginTag;
+    private final BeginCycle begin;
+    /** With the cache off, the named statements learnt here; with it on, null (the cache knows them). */
+    private final BeginStatements relayStatements;
     private State state = State.NONE;
-    /** The messages of the BEGIN, as they go upstream (never a Sync). */
-    private final List<Frame> begin = new ArrayList<>(4);
-    /** The replies those messages get, in order. */
-    private final byte[] replyTypes = new byte[4];
-    private int replyCount;
-    private String tag;
     /** The client gets the BEGIN's answer once the message that completed it is handled. */
     private boolean answerDue;
-    /** The client sent the BEGIN as a Query: it is answered with CommandComplete alone. */
-    private boolean fromQuery;
-    /** COLLECTING: the cycle parsed the unnamed statement as a plain BEGIN. */
-    private boolean parsedBegin;
     /** CONFIRMING: replies swallowed so far; a request behind the BEGIN has ended; what waits behind it. */
     private int swallowed;
     private boolean requestEnded;
     private final ArrayDeque<ByteBuf> waiting = new ArrayDeque<>();
 
-    DeferredBegin(Channel upstream, Function<String, String> preparedBeginTag) {
+    /**
+     * @param cacheStatements the Parse of a named statement the upstream has, as the cache follows
+     *                        them; null with the cache off, when named BEGINs are learnt here
+     */
+    DeferredBegin(Channel upstream, Function<String, Parse> cacheStatements) {
         this.upstream = upstream;
-        this.preparedBeginTag = preparedBeginTag;
+        this.relayStatements = cacheStatements == null ? new BeginStatements() : null;
+        this.begin = new BeginCycle(cacheStatements == null ? relayStatements::tagOf
+                : name -> beginTagOf(cacheStatements.apply(name)));
+    }
+
+    private static String beginTagOf(Parse parse) {
+        return parse == null || parse.parameterTypes().length != 0 ? null : PlainBegin.tagOf(parse.query());
     }
 
     State state() {
@@ -114,6 +96,9 @@ final class DeferredBegin {
      */
     boolean takes(Frame frame, boolean idle) {
         FrontendType type = frame.frontendType();
+        if (relayStatements != null) {
+            relayStatements.sent(frame, idle);
+        }
         switch (state) {
             case NONE:
                 return idle && starts(frame, type);
@@ -168,106 +153,34 @@ final class DeferredBegin {
     }
 
     private boolean starts(Frame frame, FrontendType type) {
-        if (!mayStart(frame.body(), type)) {
+        if (!BeginCycle.mayStart(frame.body(), type)) {
             return false;
         }
         if (type == FrontendType.QUERY) {
-            return startsWithQuery(frame);
-        }
-        if (collects(frame, type)) {
-            state = State.COLLECTING;
-            return true;
-        }
-        clear();
-        return false;
-    }
-
-    /**
-     * A look at the bytes, so that the messages of other statements are not decoded: a short Query or
-     * an unnamed Parse whose text starts as BEGIN or START does, or a Bind to the unnamed portal with
-     * no parameters.
-     */
-    private static boolean mayStart(ByteBuf body, FrontendType type) {
-        int at = body.readerIndex();
-        int end = body.writerIndex();
-        switch (type) {
-            case QUERY:
-                return body.readableBytes() <= PlainBegin.MAX_LENGTH + 1 && startsAsBegin(body, at, end);
-            case PARSE:
-                return end - at > 1 && body.getByte(at) == 0 && startsAsBegin(body, at + 1, end);
-            case BIND:
-                if (end - at < 6 || body.getByte(at) != 0) {
-                    return false;
-                }
-                int nameEnd = body.indexOf(at + 1, end, (byte) 0);
-                return nameEnd > 0 && nameEnd + 4 < end && body.getInt(nameEnd + 1) == 0;
-            default:
-                return false;
-        }
-    }
-
-    private static boolean startsAsBegin(ByteBuf body, int at, int end) {
-        while (at < end && Character.isWhitespace(body.getByte(at))) {
-            at++;
-        }
-        if (end - at < 5) {
-            return false;
-        }
-        byte first = (byte) (body.getByte(at) | 0x20);
-        byte second = (byte) (body.getByte(at + 1) | 0x20);
-        return first == 'b' && second == 'e' || first == 's' && second == 't';
-    }
-
-    private boolean startsWithQuery(Frame frame) {
-        if (!(decoded(frame) instanceof Query query) || (tag = PlainBegin.tagOf(query.sql())) == null) {
-            return false;
-        }
-        ByteBufAllocator alloc = upstream.alloc();
-        add(encoded(alloc, new Parse("", query.sql(), new int[0])), PARSE_COMPLETE);
-        add(encoded(alloc, new Bind("", "", new short[0], List.of(), new short[0])), BIND_COMPLETE);
-        add(encoded(alloc, new Execute("", 0)), COMMAND_COMPLETE);
-        add(encoded(alloc, new Close(TargetKind.STATEMENT, "")), CLOSE_COMPLETE);
-        fromQuery = true;
-        frame.release();
-        taken();
-        return true;
-    }
-
-    /** Takes the next message of a cycle that is a plain BEGIN so far; false if the cycle is not one. */
-    private boolean collects(Frame frame, FrontendType type) {
-        boolean executed = replyCount > 0 && replyTypes[replyCount - 1] == COMMAND_COMPLETE;
-        if (type == FrontendType.SYNC) {
-            if (!executed) {
+            if (!begin.takeQuery(frame, upstream.alloc())) {
+                begin.clear();
                 return false;
             }
-            frame.release();
             taken();
             return true;
         }
-        if (executed) {
+        if (begin.take(frame)) {
+            state = State.COLLECTING;
+            return true;
+        }
+        begin.clear();
+        return false;
+    }
+
+    private boolean collects(Frame frame, FrontendType type) {
+        if (type != FrontendType.SYNC) {
+            return begin.take(frame);
+        }
+        if (!begin.executed()) {
             return false;
         }
-        FrontendMessage message = decoded(frame);
-        boolean bound = parsedBegin ? replyCount > 1 : replyCount > 0;
-        byte reply;
-        if (message instanceof Parse parse && replyCount == 0 && parse.statement().isEmpty()) {
-            tag = PlainBegin.tagOf(parse.query());
-            parsedBegin = tag != null;
-            reply = PARSE_COMPLETE;
-            if (!parsedBegin) {
-                return false;
-            }
-        } else if (message instanceof Bind bind && !bound && bindsBegin(bind)) {
-            reply = BIND_COMPLETE;
-        } else if (message instanceof Describe describe && bound && describe.kind() == TargetKind.PORTAL
-                && describe.name().isEmpty() && replyTypes[replyCount - 1] == BIND_COMPLETE) {
-            reply = NO_DATA;
-        } else if (message instanceof Execute execute && bound && execute.portal().isEmpty()) {
-            reply = COMMAND_COMPLETE;
-        } else {
-            return false;
-        }
-        add(frame, reply);
+        frame.release();
+        taken();
         return true;
     }
 
@@ -276,47 +189,16 @@ final class DeferredBegin {
         answerDue = true;
     }
 
-    private boolean bindsBegin(Bind bind) {
-        if (!bind.portal().isEmpty() || !bind.parameters().isEmpty() || bind.parameterFormats().length != 0) {
-            return false;
-        }
-        for (short format : bind.resultFormats()) {
-            if (format != 0 && format != 1) {
-                return false;
-            }
-        }
-        if (bind.statement().isEmpty()) {
-            return parsedBegin;
-        }
-        if (replyCount > 0) {
-            return false;
-        }
-        tag = preparedBeginTag.apply(bind.statement());
-        return tag != null;
-    }
-
-    private void add(Frame frame, byte reply) {
-        begin.add(frame);
-        replyTypes[replyCount++] = reply;
-    }
-
     /** The held messages were no BEGIN after all: they go upstream as they came. */
     private void writeCollected() {
-        writeBegin();
+        begin.writeTo(upstream);
         clear();
     }
 
     private void sendBegin() {
-        writeBegin();
+        begin.writeTo(upstream);
         swallowed = 0;
         state = State.CONFIRMING;
-    }
-
-    private void writeBegin() {
-        for (Frame frame : begin) {
-            upstream.write(frame.content(), upstream.voidPromise());
-        }
-        begin.clear();
     }
 
     // ---- answers and replies -----------------------------------------------------------------
@@ -327,36 +209,14 @@ final class DeferredBegin {
             return;
         }
         answerDue = false;
-        ByteBufAllocator alloc = upstream.alloc();
-        if (fromQuery) {
-            answer(replies, commandComplete(alloc));
-        } else {
-            for (int i = 0; i < replyCount; i++) {
-                answer(replies, replyTypes[i] == COMMAND_COMPLETE ? commandComplete(alloc) : empty(alloc, replyTypes[i]));
+        for (ByteBuf message : begin.answer(upstream.alloc())) {
+            Frame frame = new Frame(message.retain());
+            try {
+                replies.onReply(frame, message);
+            } finally {
+                frame.release();
             }
         }
-        ByteBuf ready = alloc.buffer(6);
-        new ReadyForQuery(TransactionStatus.IN_TRANSACTION).encode(ready);
-        answer(replies, ready);
-    }
-
-    private static void answer(ReplyQueue replies, ByteBuf message) throws RepliesOutOfStep {
-        Frame frame = new Frame(message.retain());
-        try {
-            replies.onReply(frame, message);
-        } finally {
-            frame.release();
-        }
-    }
-
-    private ByteBuf commandComplete(ByteBufAllocator alloc) {
-        ByteBuf out = alloc.buffer();
-        new CommandComplete(tag).encode(out);
-        return out;
-    }
-
-    private static ByteBuf empty(ByteBufAllocator alloc, byte type) {
-        return alloc.buffer(5).writeByte(type).writeInt(4);
     }
 
     /**
@@ -366,10 +226,13 @@ final class DeferredBegin {
      */
     Reply onReply(BackendType type) throws RepliesOutOfStep {
         if (state != State.CONFIRMING) {
+            if (relayStatements != null) {
+                relayStatements.onReply(type);
+            }
             return Reply.RELAY;
         }
-        if (type.code() == replyTypes[swallowed]) {
-            if (++swallowed == replyCount) {
+        if (type.code() == begin.replyType(swallowed)) {
+            if (++swallowed == begin.replyCount()) {
                 confirmed();
             }
             return Reply.SWALLOWED;
@@ -393,28 +256,8 @@ final class DeferredBegin {
         }
     }
 
-    // ---- helpers -----------------------------------------------------------------------------
-
-    private static FrontendMessage decoded(Frame frame) {
-        try {
-            return FrontendMessage.decode(frame);
-        } catch (RuntimeException malformed) {
-            return null;
-        }
-    }
-
-    private static Frame encoded(ByteBufAllocator alloc, FrontendMessage message) {
-        ByteBuf out = alloc.buffer();
-        message.encode(out);
-        return new Frame(out);
-    }
-
     /** The session ended: releases whatever is held. */
     void releaseAll() {
-        for (Frame frame : begin) {
-            frame.release();
-        }
-        begin.clear();
         ByteBuf next;
         while ((next = waiting.poll()) != null) {
             next.release();
@@ -423,11 +266,8 @@ final class DeferredBegin {
     }
 
     private void clear() {
-        replyCount = 0;
-        tag = null;
+        begin.clear();
         answerDue = false;
-        fromQuery = false;
-        parsedBegin = false;
         swallowed = 0;
         requestEnded = false;
         state = State.NONE;

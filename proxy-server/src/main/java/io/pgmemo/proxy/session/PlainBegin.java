@@ -1,7 +1,5 @@
 package io.pgmemo.proxy.session;
 
-import java.util.Locale;
-
 /**
  * Recognizes a BEGIN with no transaction modes: BEGIN, BEGIN WORK, BEGIN TRANSACTION or START
  * TRANSACTION, in any case, with blanks and semicolons around. Such a BEGIN cannot fail in a session
@@ -20,17 +18,39 @@ final class PlainBegin {
         if (sql.length() > MAX_LENGTH) {
             return null;
         }
-        String words = sql.replace(';', ' ').trim().toUpperCase(Locale.ROOT);
-        String[] parts = words.split("\\s+");
-        if (parts.length == 1 && parts[0].equals("BEGIN")) {
-            return "BEGIN";
-        }
-        if (parts.length != 2) {
+        int first = wordEnd(sql, wordStart(sql, 0));
+        int secondStart = wordStart(sql, first);
+        int second = wordEnd(sql, secondStart);
+        if (wordStart(sql, second) != sql.length()) {
             return null;
         }
-        if (parts[0].equals("BEGIN") && (parts[1].equals("WORK") || parts[1].equals("TRANSACTION"))) {
+        String one = sql.substring(wordStart(sql, 0), first);
+        String two = sql.substring(secondStart, second);
+        if (one.equalsIgnoreCase("BEGIN")
+                && (two.isEmpty() || two.equalsIgnoreCase("WORK") || two.equalsIgnoreCase("TRANSACTION"))) {
             return "BEGIN";
         }
-        return parts[0].equals("START") && parts[1].equals("TRANSACTION") ? "START TRANSACTION" : null;
+        return one.equalsIgnoreCase("START") && two.equalsIgnoreCase("TRANSACTION") ? "START TRANSACTION" : null;
+    }
+
+    /** A semicolon, or a blank as PostgreSQL's scanner has them (ASCII only). */
+    private static boolean isSeparator(char c) {
+        return c == ';' || c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == 0x0B;
+    }
+
+    /** The first index at or after {@code at} that is not a blank or a semicolon. */
+    private static int wordStart(String sql, int at) {
+        while (at < sql.length() && isSeparator(sql.charAt(at))) {
+            at++;
+        }
+        return at;
+    }
+
+    /** The first index at or after {@code at} that is a blank or a semicolon. */
+    private static int wordEnd(String sql, int at) {
+        while (at < sql.length() && !isSeparator(sql.charAt(at))) {
+            at++;
+        }
+        return at;
     }
 }

@@ -144,7 +144,7 @@ public final class Session {
             return;
         }
         if (deferBegin) {
-            deferredBegin = new DeferredBegin(upstream, this::upstreamBeginTag);
+            deferredBegin = new DeferredBegin(upstream, cache == null ? null : cache::upstreamStatement);
         }
         if (cache != null) {
             cache.upstreamConnected(upstream, this::writeOwn);
@@ -211,12 +211,6 @@ public final class Session {
         } catch (RepliesOutOfStep drift) {
             outOfStep(drift);
         }
-    }
-
-    /** The command tag of a prepared statement the upstream has as a plain BEGIN, or null. */
-    private String upstreamBeginTag(String statement) {
-        String sql = cache == null ? null : cache.upstreamStatementText(statement);
-        return sql == null ? null : PlainBegin.tagOf(sql);
     }
 
     private void writeOwn(ByteBuf requests) {

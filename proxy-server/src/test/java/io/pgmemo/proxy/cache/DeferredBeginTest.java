@@ -112,12 +112,13 @@ class DeferredBeginTest {
         }
     }
 
-    @Test
-    void aNamedPreparedBeginTheUpstreamHasIsDeferred() throws Exception {
+    @ParameterizedTest
+    @ValueSource(booleans = {true, false})
+    void aNamedPreparedBeginTheUpstreamHasIsDeferred(boolean cache) throws Exception {
         byte[] prepare = RawPgClient.messages(new Parse("tx_begin", "BEGIN;", new int[0]), Sync.INSTANCE);
         byte[] begin = RawPgClient.messages(namedBind("tx_begin"), new Describe(TargetKind.PORTAL, ""),
                 new Execute("", 0), Sync.INSTANCE);
-        try (RawSession proxied = RawSession.open(cached.port());
+        try (RawSession proxied = RawSession.open(port(cache));
              RawSession direct = RawSession.open(PgEnvironment.get().upstreamPort())) {
             String proxiedPid = pid(proxied);
             assertThat(proxied.send(prepare, 1)).isEqualTo(direct.send(prepare, 1));
@@ -129,6 +130,9 @@ class DeferredBeginTest {
                 assertThat(backendState(proxiedPid)).isEqualTo("idle in transaction");
                 assertThat(proxied.query("COMMIT")).isEqualTo(direct.query("COMMIT"));
             }
+            // Once the statement may be gone, its Bind goes upstream as it came.
+            assertThat(proxied.query("DEALLOCATE tx_begin")).isEqualTo(direct.query("DEALLOCATE tx_begin"));
+            assertThat(proxied.send(begin, 1)).isEqualTo(direct.send(begin, 1));
         }
     }
 

@@ -31,7 +31,8 @@ class DeferredBeginTest {
     private final EmbeddedChannel client = new EmbeddedChannel();
     private final EmbeddedChannel upstream = new EmbeddedChannel();
     private final ReplyQueue replies = new ReplyQueue(client);
-    private final DeferredBegin begin = new DeferredBegin(upstream, Map.of("b", "BEGIN")::get);
+    private final DeferredBegin begin = new DeferredBegin(upstream,
+            Map.of("b", new Parse("b", "BEGIN", new int[0]), "p", new Parse("p", "BEGIN", new int[] {23}))::get);
 
     DeferredBeginTest() throws RepliesOutOfStep {
         ByteBuf ready = ready('I');
@@ -124,7 +125,10 @@ class DeferredBeginTest {
         assertThat(takenWhenIdle(begin, new Bind("", "b", new short[0], List.of(new byte[] {'1'}), new short[0])))
                 .isFalse();
         assertThat(takenWhenIdle(begin, new Bind("p", "b", new short[0], List.of(), new short[0]))).isFalse();
+        assertThat(takenWhenIdle(begin, new Bind("", "p", new short[0], List.of(), new short[0]))).isFalse();
         assertThat(takenWhenIdle(new DeferredBegin(upstream, name -> null),
+                new Bind("", "b", new short[0], List.of(), new short[0]))).isFalse();
+        assertThat(takenWhenIdle(new DeferredBegin(upstream, null),
                 new Bind("", "b", new short[0], List.of(), new short[0]))).isFalse();
         assertThat(begin.state()).isEqualTo(DeferredBegin.State.NONE);
         assertThat(sentUpstream()).isEmpty();
