@@ -29,7 +29,8 @@ Environment (defaults in brackets):
   ROUNDS [1]   repetitions of every (workload, target) run; results are averaged
   CPU_RATE [0] if > 0: also run each workload at a fixed rate (pgbench -R, same QUERY_MODE) against
                each proxy and print the proxy process's CPU time per transaction (user + system,
-               from /proc), a steadier figure than TPS on a machine whose cores the targets share;
+               from /proc), a steadier figure than TPS on a machine whose cores the targets share,
+               and the whole machine's (what the proxy saves PostgreSQL counts there);
                select-only at CPU_RATE/s, tpcb-like at CPU_RATE_TPCB/s [CPU_RATE / 4]
   WARMUP [30]  seconds of unmeasured load per target with each workload, before measuring it
   WORKLOADS ["select-only tpcb-like"]  the workloads to run, in this order
@@ -299,13 +300,17 @@ if [ "$CPU_RATE" -gt 0 ]; then
         esac
         out="$WORK/cpu-$round-$workload-${T_NAMES[$i]}.log"
         before="$(cpu_ticks "$pid")"
+        machine_before="$(machine_ticks)"
         run_workload "$workload" "$i" "$DURATION" "$out" -R "$rate" \
           || { tail -n 10 "$out" >&2; die "fixed-rate run against ${T_NAMES[$i]} failed"; }
         after="$(cpu_ticks "$pid")"
+        machine_after="$(machine_ticks)"
         done_tx="$(pgbench_figure "$out" processed)"
         us="$(awk -v t=$((after - before)) -v hz="$tick_hz" -v q="$done_tx" 'BEGIN { printf "%.1f", t * 1e6 / hz / q }')"
-        log "round $round fixed rate $workload ${rate}/s ${T_NAMES[$i]}: $done_tx transactions, $us us of proxy CPU each"
-        printf '%s\t%s\t%s\t%s\n' "$workload" "$rate" "${T_NAMES[$i]}" "$us" >>"$CPU_RESULTS"
+        all_us="$(awk -v t=$((machine_after - machine_before)) -v hz="$tick_hz" -v q="$done_tx" \
+          'BEGIN { printf "%.1f", t * 1e6 / hz / q }')"
+        log "round $round fixed rate $workload ${rate}/s ${T_NAMES[$i]}: $done_tx transactions, $us us of proxy CPU each, $all_us us of the machine's"
+        printf '%s\t%s\t%s\t%s\t%s\n' "$workload" "$rate" "${T_NAMES[$i]}" "$us" "$all_us" >>"$CPU_RESULTS"
       done
     done
   done
@@ -354,12 +359,11 @@ awk -F'\t' -v order="$(IFS=,; echo "${T_NAMES[*]}")" -v workloads="$WORKLOADS" -
   }' "$RESULTS"
 [ -n "${RESULTS_CSV:-}" ] && log "CSV written to $RESULTS_CSV"
 
-if [ -s "$CPU_RESULTS" ]; then
-  echo
-  echo "fixed rate (pgbench -R, -M $QUERY_MODE), proxy process CPU (user + system) per transaction, mean of $ROUNDS round(s):"
-  awk -F'\t' '{ key = $1 " at " $2 "/s"; if (!(key in seen)) { seen[key] = 1; order[++nk] = key }
+# Prints the mean of CPU_RESULTS's column $1 per workload and target, with ratios to PgBouncer.
+print_cpu() {
+  awk -F'\t' -v col="$1" '{ key = $1 " at " $2 "/s"; if (!(key in seen)) { seen[key] = 1; order[++nk] = key }
                  if (!(($1, $3) in n)) targets[$1] = targets[$1] " " $3
-                 sum[$1, $3] += $4; n[$1, $3]++; workload_of[key] = $1 }
+                 sum[$1, $3] += $col; n[$1, $3]++; workload_of[key] = $1 }
     END {
       for (k = 1; k <= nk; k++) {
         w = workload_of[order[k]]; line = ""; nt = split(targets[w], ts, " ")
@@ -373,6 +377,14 @@ if [ -s "$CPU_RESULTS" ]; then
         }
       }
     }' "$CPU_RESULTS"
+}
+
+if [ -s "$CPU_RESULTS" ]; then
+  echo
+  echo "fixed rate (pgbench -R, -M $QUERY_MODE), proxy process CPU (user + system) per transaction, mean of $ROUNDS round(s):"
+  print_cpu 4
+  echo "the whole machine's CPU (pgbench, PostgreSQL and the proxy; /proc/stat) per transaction, same runs:"
+  print_cpu 5
 fi
 
 if [ "$ANY_FAILED" = 1 ]; then

@@ -302,6 +302,12 @@ cpu_ticks() {
   awk '{ sub(/.*\) /, ""); print $12 + $13 }' "/proc/$1/stat"
 }
 
+# The machine's busy CPU time so far, in clock ticks: user, nice, system, irq and softirq of every
+# core (/proc/stat), neither idle nor I/O wait.
+machine_ticks() {
+  awk '$1 == "cpu" { print $2 + $3 + $4 + $7 + $8 }' /proc/stat
+}
+
 # ---------------------------------------------------------------- checks
 
 PASS=0
