@@ -33,7 +33,7 @@ final class CallSites {
      * @param word the name if it is one unquoted word, else null
      */
     boolean isFunctionCall(int start, String word) {
-        if (followsAliasPosition(start)) {
+        if (followsAliasPosition(start) || namesTableWithColumns(start)) {
             return false;
         }
         if (word != null && isSyntax(word, start)) {
@@ -85,6 +85,15 @@ final class CallSites {
             case OPERATOR -> prev.value().equals("::");
             default -> false;
         };
+    }
+
+    /**
+     * {@code INSERT INTO t (a, b)} and {@code COPY t (a, b)}: the grammar allows only a table there,
+     * whose column list follows. (Taking it for a call made every INSERT that names its columns look
+     * like it ran an unknown function: invalidate everything, forget every prepared statement.)
+     */
+    private boolean namesTableWithColumns(int start) {
+        return previousIs(start, "into") && Tokens.isWord(tokens, start - 2, "insert") || previousIs(start, "copy");
     }
 
     private boolean closesOnList(int close) {

@@ -258,7 +258,13 @@ class StatementClassifierTest {
                 calls("SELECT a AT TIME ZONE ('UTC') FROM t", List.of()),
                 calls("SELECT f(a => 1, b => 2), g(VARIADIC ARRAY[1, 2])", List.of("f/2", "g/1")),
                 calls("SELECT current_time(3), localtimestamp(0)", List.of()),
-                calls("INSERT INTO t (a) VALUES (f(1)) RETURNING g(a)", List.of("t/1", "f/1", "g/1")));
+                calls("INSERT INTO t (a) VALUES (f(1)) RETURNING g(a)", List.of("f/1", "g/1")),
+                calls("INSERT INTO s.t (a, b) SELECT x, f(y) FROM u", List.of("f/1")),
+                calls("INSERT INTO pgbench_history (tid, bid, aid, delta, mtime) VALUES ($1, $2, $3, $4, "
+                        + "CURRENT_TIMESTAMP)", List.of()),
+                calls("COPY t (a, b) FROM STDIN", List.of()),
+                calls("SELECT * INTO TEMP t FROM f(1) AS x", List.of("f/1")),
+                calls("SELECT copy(2), f(x) FROM t", List.of("copy/1", "f/1")));
     }
 
     @ParameterizedTest(name = "{0}")

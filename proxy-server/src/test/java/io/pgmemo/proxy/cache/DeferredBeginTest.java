@@ -136,6 +136,26 @@ class DeferredBeginTest {
         }
     }
 
+    /** An INSERT that names its columns does not make the session forget its prepared statements. */
+    @Test
+    void aNamedBeginStaysKnownAcrossAnInsertNamingItsColumns() throws Exception {
+        byte[] prepare = RawPgClient.messages(new Parse("tx_begin", "BEGIN", new int[0]), Sync.INSTANCE);
+        byte[] begin = RawPgClient.messages(namedBind("tx_begin"), new Execute("", 0), Sync.INSTANCE);
+        try (RawSession proxied = RawSession.open(cached.port());
+             RawSession direct = RawSession.open(PgEnvironment.get().upstreamPort())) {
+            String proxiedPid = pid(proxied);
+            assertThat(proxied.send(prepare, 1)).isEqualTo(direct.send(prepare, 1));
+            for (int id = 10; id < 13; id++) {
+                assertThat(proxied.send(begin, 1)).isEqualTo(direct.send(begin, 1));
+                assertThat(backendState(proxiedPid)).as("transaction %d", id).isEqualTo("idle");
+                String insert = "INSERT INTO " + TABLE + " (id, v) VALUES (%d, 'p')";
+                List<String> viaProxy = proxied.extended(insert.formatted(id));
+                assertThat(viaProxy).isEqualTo(direct.extended(insert.formatted(id + 10)));
+                assertThat(proxied.query("ROLLBACK")).isEqualTo(direct.query("ROLLBACK"));
+            }
+        }
+    }
+
     @ParameterizedTest
     @ValueSource(booleans = {true, false})
     void requestsPipelinedBehindABeginGetTheirRepliesInOrder(boolean cache) throws Exception {

@@ -25,7 +25,7 @@ class InvalidationScopeTest {
     static void start() throws Exception {
         proxy = CachingProxy.memory();
         proxy.admin("CREATE TABLE scope_t (id int, v text)", "INSERT INTO scope_t VALUES (1, 'postgres db')",
-                "CREATE DATABASE " + OTHER_DATABASE);
+                "CREATE TABLE scope_log (id int, v text)", "CREATE DATABASE " + OTHER_DATABASE);
         try (Connection other = CachingProxy.openDatabase(PgEnvironment.get().upstreamPort(), OTHER_DATABASE);
              Statement st = other.createStatement()) {
             st.execute("CREATE TABLE scope_t (id int, v text)");
@@ -36,7 +36,7 @@ class InvalidationScopeTest {
     @AfterAll
     static void stop() throws Exception {
         try {
-            proxy.admin("DROP TABLE scope_t", "DROP DATABASE " + OTHER_DATABASE + " WITH (FORCE)");
+            proxy.admin("DROP TABLE scope_t", "DROP TABLE scope_log", "DROP DATABASE " + OTHER_DATABASE + " WITH (FORCE)");
         } finally {
             proxy.close();
         }
@@ -55,6 +55,23 @@ class InvalidationScopeTest {
             there.viaProxy("UPDATE scope_t SET v = 'changed' WHERE id = 2");
             assertThat(there.noHit(READ)).isNotEqualTo(theirs);
             assertThat(here.read(READ).outcome()).isEqualTo(mine);
+        }
+    }
+
+    /**
+     * An INSERT that names its columns drops what read its table and nothing else: the column list is
+     * not a call of an unknown function (which may write anywhere).
+     */
+    @Test
+    void anInsertNamingItsColumnsDropsOnlyItsTable() throws Exception {
+        String read = "/* insert */ " + READ;
+        try (Twin reader = Twin.open(proxy, USER); Twin writer = Twin.open(proxy, USER)) {
+            Outcome cached = reader.cache(read);
+            writer.viaProxy("INSERT INTO scope_log (id, v) VALUES (1, 'elsewhere')");
+            assertThat(reader.hit(read)).isEqualTo(cached);
+            writer.viaProxy("INSERT INTO public.scope_t (id, v) VALUES (7, 'here')");
+            assertThat(reader.noHit(read)).isNotEqualTo(cached);
+            writer.viaProxy("DELETE FROM scope_t WHERE id = 7");
         }
     }
 
