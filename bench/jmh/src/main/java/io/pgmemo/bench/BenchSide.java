@@ -27,7 +27,7 @@ record BenchSide(EmbeddedChannel client, EmbeddedChannel upstream, ReplyQueue re
     SessionCache sessionCache(QueryCache cache, String database) {
         SessionCache session = new SessionCache(cache, client, replies, this::sendUpstream);
         session.startupDatabase(database);
-        session.upstreamConnected(upstream);
+        session.upstreamConnected(upstream, requests -> upstream.writeAndFlush(requests, upstream.voidPromise()));
         return session;
     }
 
