@@ -168,6 +168,11 @@ public final class ReplyQueue {
         return entries.isEmpty() && !openCycle;
     }
 
+    /** Ready for queries, outside a transaction block, with nothing expected from upstream or waiting. */
+    public boolean idle() {
+        return readyForQuerySeen && isEmpty() && transactionStatus == TransactionStatus.IDLE;
+    }
+
     /** Requests sent upstream whose ReadyForQuery has not come back. */
     public int awaitingUpstream() {
         return upstreamEntries;

@@ -41,8 +41,6 @@ final class BeginCycle {
     private String tag;
     /** The client sent a Query: it is answered with CommandComplete alone. */
     private boolean fromQuery;
-    /** The cycle parsed the unnamed statement as a plain BEGIN. */
-    private boolean parsedBegin;
 
     BeginCycle(Function<String, String> preparedBeginTag) {
         this.preparedBeginTag = preparedBeginTag;
@@ -104,13 +102,11 @@ final class BeginCycle {
             return false;
         }
         FrontendMessage message = decoded(frame);
-        boolean bound = parsedBegin ? replyCount > 1 : replyCount > 0;
+        boolean bound = replyCount > 0 && replyTypes[replyCount - 1] != PARSE_COMPLETE;
         byte reply;
-        if (message instanceof Parse parse && replyCount == 0 && parse.statement().isEmpty()
-                && parse.parameterTypes().length == 0) {
-            tag = PlainBegin.tagOf(parse.query());
-            parsedBegin = tag != null;
-            if (!parsedBegin) {
+        if (message instanceof Parse parse && replyCount == 0 && parse.statement().isEmpty()) {
+            tag = PlainBegin.tagOf(parse);
+            if (tag == null) {
                 return false;
             }
             reply = PARSE_COMPLETE;
@@ -138,7 +134,7 @@ final class BeginCycle {
             }
         }
         if (bind.statement().isEmpty()) {
-            return parsedBegin;
+            return replyCount == 1; // after the cycle's Parse of a plain BEGIN
         }
         if (replyCount > 0) {
             return false;
@@ -175,16 +171,12 @@ final class BeginCycle {
      */
     List<ByteBuf> answer(ByteBufAllocator alloc) {
         List<ByteBuf> answer = new ArrayList<>(replyCount + 1);
-        for (int i = fromQuery ? 2 : 0; i < replyCount; i++) {
-            if (replyTypes[i] == COMMAND_COMPLETE) {
-                ByteBuf complete = alloc.buffer();
-                new CommandComplete(tag).encode(complete);
-                answer.add(complete);
-                if (fromQuery) {
-                    break;
-                }
-            } else {
-                answer.add(alloc.buffer(5).writeByte(replyTypes[i]).writeInt(4));
+        if (fromQuery) {
+            answer.add(commandComplete(alloc));
+        } else {
+            for (int i = 0; i < replyCount; i++) {
+                answer.add(replyTypes[i] == COMMAND_COMPLETE ? commandComplete(alloc)
+                        : alloc.buffer(5).writeByte(replyTypes[i]).writeInt(4));
             }
         }
         ByteBuf ready = alloc.buffer(6);
@@ -202,7 +194,12 @@ final class BeginCycle {
         replyCount = 0;
         tag = null;
         fromQuery = false;
-        parsedBegin = false;
+    }
+
+    private ByteBuf commandComplete(ByteBufAllocator alloc) {
+        ByteBuf complete = alloc.buffer();
+        new CommandComplete(tag).encode(complete);
+        return complete;
     }
 
     private void add(Frame frame, byte reply) {
@@ -210,7 +207,8 @@ final class BeginCycle {
         replyTypes[replyCount++] = reply;
     }
 
-    private static FrontendMessage decoded(Frame frame) {
+    /** The message decoded, or null when it is malformed (it then goes upstream, which answers it). */
+    static FrontendMessage decoded(Frame frame) {
         try {
             return FrontendMessage.decode(frame);
         } catch (RuntimeException malformed) {

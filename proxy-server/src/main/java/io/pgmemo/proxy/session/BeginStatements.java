@@ -5,7 +5,6 @@ import io.pgmemo.protocol.BackendType;
 import io.pgmemo.protocol.Frame;
 import io.pgmemo.protocol.FrontendType;
 import io.pgmemo.protocol.frontend.Close;
-import io.pgmemo.protocol.frontend.FrontendMessage;
 import io.pgmemo.protocol.frontend.Parse;
 import io.pgmemo.protocol.frontend.TargetKind;
 import java.nio.charset.StandardCharsets;
@@ -69,11 +68,11 @@ final class BeginStatements {
         if (body.readableBytes() == 0 || body.getByte(body.readerIndex()) == 0) {
             return; // the unnamed statement: DeferredBegin sees it in its own cycle
         }
-        if (!(decoded(frame) instanceof Parse parse)) {
+        if (!(BeginCycle.decoded(frame) instanceof Parse parse)) {
             return;
         }
         tags.remove(parse.statement());
-        String tag = parse.parameterTypes().length == 0 ? PlainBegin.tagOf(parse.query()) : null;
+        String tag = PlainBegin.tagOf(parse);
         if (idle && tag != null) {
             parsedName = parse.statement();
             parsedTag = tag;
@@ -82,7 +81,7 @@ final class BeginStatements {
 
     private void closed(Frame frame) {
         forgetParse();
-        if (decoded(frame) instanceof Close close && close.kind() == TargetKind.STATEMENT) {
+        if (BeginCycle.decoded(frame) instanceof Close close && close.kind() == TargetKind.STATEMENT) {
             tags.remove(close.name());
         }
     }
@@ -113,13 +112,5 @@ final class BeginStatements {
     private static boolean mayDropStatements(ByteBuf body) {
         String text = body.toString(StandardCharsets.ISO_8859_1).toUpperCase(java.util.Locale.ROOT);
         return text.contains("DEALLOCATE") || text.contains("DISCARD");
-    }
-
-    private static FrontendMessage decoded(Frame frame) {
-        try {
-            return FrontendMessage.decode(frame);
-        } catch (RuntimeException malformed) {
-            return null;
-        }
     }
 }

@@ -70,11 +70,7 @@ final class DeferredBegin {
         this.upstream = upstream;
         this.relayStatements = cacheStatements == null ? new BeginStatements() : null;
         this.begin = new BeginCycle(cacheStatements == null ? relayStatements::tagOf
-                : name -> beginTagOf(cacheStatements.apply(name)));
-    }
-
-    private static String beginTagOf(Parse parse) {
-        return parse == null || parse.parameterTypes().length != 0 ? null : PlainBegin.tagOf(parse.query());
+                : name -> PlainBegin.tagOf(cacheStatements.apply(name)));
     }
 
     State state() {
@@ -113,16 +109,9 @@ final class DeferredBegin {
                     releaseAll();
                     return false;
                 }
-                sendBegin();
-                requestEnded = endsRequest(type);
-                return false;
+                return waitsBehindBegin(frame.content(), endsRequest(type));
             case CONFIRMING:
-                if (requestEnded) {
-                    waiting.add(frame.content());
-                    return true;
-                }
-                requestEnded = endsRequest(type);
-                return false;
+                return waitsBehindBegin(frame.content(), endsRequest(type));
             default:
                 throw new IllegalStateException(state.name());
         }
@@ -130,22 +119,30 @@ final class DeferredBegin {
 
     /** A request of the proxy's own goes upstream: it is written, or waits behind the BEGIN as a client's would. */
     void writeOwn(ByteBuf requests) {
-        switch (state) {
-            case COLLECTING -> writeCollected();
-            case DEFERRED -> {
-                sendBegin();
-                requestEnded = true;
-            }
-            case CONFIRMING -> {
-                if (requestEnded) {
-                    waiting.add(requests);
-                    return;
-                }
-                requestEnded = true;
-            }
-            default -> { }
+        if (state == State.COLLECTING) {
+            writeCollected();
         }
-        upstream.writeAndFlush(requests, upstream.voidPromise());
+        if (!waitsBehindBegin(requests, true)) {
+            upstream.writeAndFlush(requests, upstream.voidPromise());
+        }
+    }
+
+    /**
+     * Something goes upstream while a BEGIN is deferred or confirming: the BEGIN is written in front
+     * of the first request, and what comes after that request waits (true) until the BEGIN's replies
+     * are back.
+     */
+    private boolean waitsBehindBegin(ByteBuf message, boolean endsRequest) {
+        if (state == State.DEFERRED) {
+            sendBegin();
+        } else if (state == State.CONFIRMING && requestEnded) {
+            waiting.add(message);
+            return true;
+        }
+        if (state == State.CONFIRMING) {
+            requestEnded |= endsRequest;
+        }
+        return false;
     }
 
     private static boolean endsRequest(FrontendType type) {

@@ -1,5 +1,7 @@
 package io.pgmemo.proxy.session;
 
+import io.pgmemo.protocol.frontend.Parse;
+
 /**
  * Recognizes a BEGIN with no transaction modes: BEGIN, BEGIN WORK, BEGIN TRANSACTION or START
  * TRANSACTION, in any case, with blanks and semicolons around. Such a BEGIN cannot fail in a session
@@ -13,18 +15,24 @@ final class PlainBegin {
     private PlainBegin() {
     }
 
+    /** The tag of a prepared statement that is a plain BEGIN and declares no parameters, else null. */
+    static String tagOf(Parse parse) {
+        return parse == null || parse.parameterTypes().length != 0 ? null : tagOf(parse.query());
+    }
+
     /** The command tag PostgreSQL answers the text with (BEGIN or START TRANSACTION), or null if it is not a plain BEGIN. */
     static String tagOf(String sql) {
         if (sql.length() > MAX_LENGTH) {
             return null;
         }
-        int first = wordEnd(sql, wordStart(sql, 0));
+        int firstStart = wordStart(sql, 0);
+        int first = wordEnd(sql, firstStart);
         int secondStart = wordStart(sql, first);
         int second = wordEnd(sql, secondStart);
         if (wordStart(sql, second) != sql.length()) {
             return null;
         }
-        String one = sql.substring(wordStart(sql, 0), first);
+        String one = sql.substring(firstStart, first);
         String two = sql.substring(secondStart, second);
         if (one.equalsIgnoreCase("BEGIN")
                 && (two.isEmpty() || two.equalsIgnoreCase("WORK") || two.equalsIgnoreCase("TRANSACTION"))) {

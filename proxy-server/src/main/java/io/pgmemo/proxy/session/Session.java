@@ -15,7 +15,6 @@ import io.pgmemo.protocol.backend.Authentication;
 import io.pgmemo.protocol.backend.BackendKeyData;
 import io.pgmemo.protocol.backend.BackendMessage;
 import io.pgmemo.protocol.backend.ErrorResponse;
-import io.pgmemo.protocol.backend.TransactionStatus;
 import io.pgmemo.protocol.frontend.Terminate;
 import io.pgmemo.protocol.startup.StartupMessage;
 import io.pgmemo.proxy.auth.AuthFile;
@@ -247,8 +246,7 @@ public final class Session {
         if (log.isTraceEnabled()) {
             log.trace("session {}: FE=> {}", client.id(), type);
         }
-        boolean idle = deferredBegin != null && replies.readyForQuerySeen() && replies.isEmpty()
-                && replies.transactionStatus() == TransactionStatus.IDLE;
+        boolean idle = deferredBegin != null && replies.idle();
         replies.sent(type, expected);
         if (deferredBegin != null && deferredBegin.takes(frame, idle)) {
             if (!handling && deferredBegin.answerDue()) {
@@ -409,8 +407,7 @@ public final class Session {
     }
 
     private boolean isIdle() {
-        return replies.readyForQuerySeen() && replies.isEmpty()
-                && replies.transactionStatus() == TransactionStatus.IDLE && (cache == null || !cache.isBusy());
+        return replies.idle() && (cache == null || !cache.isBusy());
     }
 
     private void terminate(ErrorResponse error) {

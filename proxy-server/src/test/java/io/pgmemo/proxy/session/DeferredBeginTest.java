@@ -78,9 +78,7 @@ class DeferredBeginTest {
 
     @Test
     void anErrorInPlaceOfTheBeginsRepliesFailsIt() throws Exception {
-        send(new Query("begin work"));
-        begin.answerIfDue(replies);
-        send(new Query("UPDATE t SET v = 1"));
+        beginInFrontOf("begin work", "UPDATE t SET v = 1");
         assertThat(begin.onReply(BackendType.PARSE_COMPLETE)).isEqualTo(DeferredBegin.Reply.SWALLOWED);
         assertThat(begin.onReply(BackendType.NOTICE_RESPONSE)).isEqualTo(DeferredBegin.Reply.RELAY);
         assertThat(begin.onReply(BackendType.ERROR_RESPONSE)).isEqualTo(DeferredBegin.Reply.FAILED);
@@ -88,9 +86,7 @@ class DeferredBeginTest {
 
     @Test
     void aReplyThatAnswersNoPartOfTheBeginIsOutOfStep() throws Exception {
-        send(new Query("BEGIN"));
-        begin.answerIfDue(replies);
-        send(new Query("SELECT 1"));
+        beginInFrontOf("BEGIN", "SELECT 1");
         assertThatThrownBy(() -> begin.onReply(BackendType.DATA_ROW)).isInstanceOf(RepliesOutOfStep.class);
     }
 
@@ -157,6 +153,14 @@ class DeferredBeginTest {
         terminate.release();
         assertThat(sentUpstream()).isEmpty();
         assertThat(begin.state()).isEqualTo(DeferredBegin.State.NONE);
+    }
+
+    /** The client sends a Query BEGIN, gets its answer, then sends {@code next}, which takes the BEGIN upstream. */
+    private void beginInFrontOf(String beginSql, String next) throws RepliesOutOfStep {
+        assertThat(send(new Query(beginSql))).isTrue();
+        begin.answerIfDue(replies);
+        assertThat(send(new Query(next))).isFalse();
+        assertThat(begin.state()).isEqualTo(DeferredBegin.State.CONFIRMING);
     }
 
     private boolean send(FrontendMessage message) {
