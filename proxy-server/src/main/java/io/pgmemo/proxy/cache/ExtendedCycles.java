@@ -62,7 +62,13 @@ final class ExtendedCycles {
     }
 
     void onMessage(Frame frame) {
-        if (cycle == null && session.readsMayBeServed() && !bindsNoRead(frame)) {
+        if (cycle == null && session.readsMayBeServed()) {
+            Bind.Target bindsNoRead = bindsNoRead(frame);
+            if (bindsNoRead != null) {
+                effects.bound(bindsNoRead);
+                send(frame, null, false);
+                return;
+            }
             cycle = new ExtendedCycle();
         }
         if (cycle == null) {
@@ -73,18 +79,19 @@ final class ExtendedCycles {
     }
 
     /**
-     * The cycle opens with a Bind of a prepared statement that cannot be a cacheable read (a BEGIN, a
-     * write): it is not held, but goes upstream as it comes. A malformed Bind is left to the hold,
-     * which refuses it as any other message.
+     * The target of a Bind that opens a cycle with a prepared statement that cannot be a cacheable
+     * read (a BEGIN, a write): such a cycle is not held, but goes upstream as it comes. Null for any
+     * other message, and for a malformed Bind, which is left to the hold to refuse as any other.
      */
-    private boolean bindsNoRead(Frame frame) {
+    private Bind.Target bindsNoRead(Frame frame) {
         if (frame.frontendType() != FrontendType.BIND) {
-            return false;
+            return null;
         }
         try {
-            return reads.cannotRead(Bind.target(frame.body()).statement());
+            Bind.Target target = Bind.target(frame.body());
+            return reads.cannotRead(target.statement()) ? target : null;
         } catch (ProtocolViolationException malformed) {
-            return false;
+            return null;
         }
     }
 
@@ -198,6 +205,11 @@ final class ExtendedCycles {
             frame.release();
             throw malformed;
         }
+        send(frame, message, judgedRead);
+    }
+
+    /** Sends a message {@link ExtendedProtocolEffects} has noted ({@code message} when decoded, else null). */
+    private void send(Frame frame, FrontendMessage message, boolean judgedRead) {
         beforeForwarding();
         forwardingCycle = true;
         if (message instanceof Parse parse) {

@@ -6,7 +6,6 @@ import io.pgmemo.cache.sql.Classification;
 import io.pgmemo.cache.sql.Classifications;
 import io.pgmemo.cache.sql.SqlShape;
 import io.pgmemo.protocol.Frame;
-import io.pgmemo.protocol.FrontendType;
 import io.pgmemo.protocol.frontend.Bind;
 import io.pgmemo.protocol.frontend.Close;
 import io.pgmemo.protocol.frontend.Execute;
@@ -51,8 +50,9 @@ final class ExtendedProtocolEffects {
 
     /**
      * Notes the message, which goes upstream, and returns it decoded: {@code decoded} when it was
-     * already, else from the frame; a Bind not decoded yet is only checked (its parameter values are
-     * not copied) and comes back as null.
+     * already, else from the frame when it names a statement or portal to follow (Parse, Execute,
+     * Close). A Bind not decoded yet is only checked (its parameter values are not copied), and a
+     * Describe or Flush, which changes nothing, is not decoded: both come back as null.
      */
     FrontendMessage note(Frame frame, FrontendMessage decoded, boolean standardConformingStrings) {
         last = NOTHING;
@@ -60,12 +60,17 @@ final class ExtendedProtocolEffects {
             bound(bind.portal(), bind.statement());
             return bind;
         }
-        if (decoded == null && frame.frontendType() == FrontendType.BIND) {
-            Bind.Target bind = Bind.target(frame.body());
-            bound(bind.portal(), bind.statement());
-            return null;
+        FrontendMessage message;
+        switch (frame.frontendType()) {
+            case BIND -> {
+                bound(Bind.target(frame.body()));
+                return null;
+            }
+            case PARSE, EXECUTE, CLOSE -> message = decoded != null ? decoded : FrontendMessage.decode(frame);
+            default -> {
+                return decoded;
+            }
         }
-        FrontendMessage message = decoded != null ? decoded : FrontendMessage.decode(frame);
         if (message instanceof Parse parse) {
             SqlShape shape = SqlShape.of(parse.query(), standardConformingStrings);
             List<Classification> classified = classifications.of(parse.query(), shape, standardConformingStrings);
@@ -85,6 +90,12 @@ final class ExtendedProtocolEffects {
             (close.kind() == TargetKind.STATEMENT ? statements : portals).remove(close.name());
         }
         return message;
+    }
+
+    /** Notes a Bind whose target was read already (it goes upstream undecoded); see {@link #note}. */
+    void bound(Bind.Target bind) {
+        last = NOTHING;
+        bound(bind.portal(), bind.statement());
     }
 
     private void bound(String portal, String statement) {
