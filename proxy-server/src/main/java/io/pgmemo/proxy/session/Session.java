@@ -11,21 +11,16 @@ import io.pgmemo.protocol.BackendType;
 import io.pgmemo.protocol.Frame;
 import io.pgmemo.protocol.FrontendDecoder;
 import io.pgmemo.protocol.FrontendType;
-import io.pgmemo.protocol.backend.Authentication;
 import io.pgmemo.protocol.backend.BackendKeyData;
 import io.pgmemo.protocol.backend.BackendMessage;
 import io.pgmemo.protocol.backend.ErrorResponse;
 import io.pgmemo.protocol.frontend.Terminate;
 import io.pgmemo.protocol.startup.StartupMessage;
-import io.pgmemo.proxy.auth.AuthFile;
-import io.pgmemo.proxy.auth.LoginSecret;
 import io.pgmemo.proxy.cache.QueryCache;
 import io.pgmemo.proxy.cache.SessionCache;
 import io.pgmemo.proxy.reply.Expected;
 import io.pgmemo.proxy.reply.RepliesOutOfStep;
 import io.pgmemo.proxy.reply.ReplyQueue;
-import io.pgmemo.proxy.tls.ClientTls;
-import io.pgmemo.proxy.tls.UpstreamTls;
 import java.util.ArrayDeque;
 import java.util.Queue;
 import org.slf4j.Logger;
@@ -54,8 +49,7 @@ public final class Session {
     private final UpstreamConnector connector;
     private final SessionRegistry registry;
     private final QueryCache queryCache;
-    private final AuthFile logins;
-    private final ClientTls tls;
+    private final SessionLogin login;
     private final boolean deferBegin;
     private final Queue<Frame> beforeConnect = new ArrayDeque<>();
     private SessionCache cache;
@@ -67,10 +61,6 @@ public final class Session {
     private StartupMessage startup;
     /** What the session expects from upstream, in order, cache on or off. */
     private final ReplyQueue replies;
-    /** The upstream offered SASL: the client's next PasswordMessage is its SASLInitialResponse. */
-    private boolean saslOffered;
-    /** For a user of the auth file: pgmemo checks the client itself, then logs in upstream for it. */
-    private LocalLogin localLogin;
     private boolean draining;
     /** A client or upstream message is being handled: a BEGIN deferred meanwhile is answered after it. */
     private boolean handling;
@@ -82,10 +72,13 @@ public final class Session {
         this.connector = services.connector();
         this.registry = services.registry();
         this.queryCache = services.queryCache();
-        this.logins = services.logins();
-        this.tls = services.tls();
+        this.login = new SessionLogin(this, client, decoder, services.logins(), services.tls());
         this.deferBegin = services.deferBegin();
         this.replies = new ReplyQueue(client);
+    }
+
+    String user() {
+        return startup.user();
     }
 
     CancelKey cancelKey() {
@@ -113,12 +106,9 @@ public final class Session {
             cache = new SessionCache(queryCache, client, replies, this::sendUpstream);
             cache.startupDatabase(message.database());
         }
-        LoginSecret secret = logins.secretOf(message.user());
-        if (secret != null) {
-            localLogin = new LocalLogin(this, client, message.user(), secret, tls.bindingOf(client.pipeline()));
-            return;
+        if (!login.checksLocally(message)) {
+            connectUpstream();
         }
-        connectUpstream();
     }
 
     void connectUpstream() {
@@ -148,9 +138,7 @@ public final class Session {
         if (cache != null) {
             cache.upstreamConnected(upstream, this::writeOwn);
         }
-        if (localLogin != null) {
-            localLogin.upstreamConnected(upstream);
-        }
+        login.upstreamConnected(upstream);
         ByteBuf packet = upstream.alloc().buffer();
         startup.encode(packet);
         upstream.write(packet, upstream.voidPromise());
@@ -161,7 +149,7 @@ public final class Session {
         upstream.flush();
         upstream.config().setAutoRead(true);
         // A client pgmemo authenticated waits for AuthenticationOk: nothing of it is read before.
-        client.config().setAutoRead(!isLoggingIn() && upstream.isWritable());
+        client.config().setAutoRead(!login.loggingIn() && upstream.isWritable());
     }
 
     void onClientFrame(Frame frame) {
@@ -169,8 +157,7 @@ public final class Session {
             frame.release();
             return;
         }
-        if (localLogin != null && localLogin.checkingClient()) {
-            localLogin.onClientFrame(frame);
+        if (login.takesClientFrame(frame)) {
             return;
         }
         if (upstream == null) {
@@ -181,7 +168,7 @@ public final class Session {
     }
 
     private void route(Frame frame) {
-        if (saslOffered && frame.frontendType() == FrontendType.PASSWORD && refusesChannelBinding(frame)) {
+        if (login.refuses(frame)) {
             return;
         }
         handling = true;
@@ -224,20 +211,6 @@ public final class Session {
         ByteBuf out = client.alloc().buffer();
         message.encode(out);
         client.write(out, client.voidPromise());
-    }
-
-    /** Checks the client's SASLInitialResponse; see {@link ChannelBinding}. */
-    private boolean refusesChannelBinding(Frame saslInitialResponse) {
-        saslOffered = false;
-        boolean upstreamOnTls = upstream.pipeline().get(UpstreamTls.HANDLER_NAME) != null;
-        ErrorResponse refusal = ChannelBinding.refusal(saslInitialResponse, upstreamOnTls);
-        if (refusal == null) {
-            return false;
-        }
-        saslInitialResponse.release();
-        log.info("session {}: refused SCRAM channel binding for user {}", client.id(), startup.user());
-        fail(refusal);
-        return true;
     }
 
     /** Sends a client message upstream; {@code expected} is what answers it (null: a plain relay), see {@link ReplyQueue#sent}. */
@@ -285,8 +258,7 @@ public final class Session {
     // ---- upstream side -----------------------------------------------------------------------
 
     void onUpstreamFrame(Frame frame) {
-        if (isLoggingIn() && frame.backendType() == BackendType.AUTHENTICATION
-                && localLogin.consumed(frame, (Authentication) BackendMessage.decode(frame), upstream)) {
+        if (login.takesUpstreamFrame(frame)) {
             return;
         }
         BackendType type = frame.backendType();
@@ -295,7 +267,7 @@ public final class Session {
         }
         ByteBuf toClient = frame.content();
         switch (type) {
-            case AUTHENTICATION -> toClient = onAuthentication(frame);
+            case AUTHENTICATION -> toClient = login.onAuthentication(frame);
             case BACKEND_KEY_DATA -> onBackendKeyData(frame);
             default -> { }
         }
@@ -342,24 +314,6 @@ public final class Session {
     private void outOfStep(RepliesOutOfStep drift) {
         log.warn("session {}: {}; ending the session", client.id(), drift.getMessage());
         fail(ErrorResponse.protocolViolation(drift.getMessage()));
-    }
-
-    private boolean isLoggingIn() {
-        return localLogin != null && localLogin.loggingInUpstream();
-    }
-
-    /** What goes to the client: the frame itself, or a SASL offer without channel binding. */
-    private ByteBuf onAuthentication(Frame frame) {
-        Authentication authentication = (Authentication) BackendMessage.decode(frame);
-        if (authentication.isOk()) {
-            decoder.authenticated();
-            client.config().setAutoRead(upstream.isWritable());
-            log.debug("session {}: authenticated as {}", client.id(), startup.user());
-        } else if (authentication.code() == Authentication.SASL) {
-            saslOffered = true;
-            return ChannelBinding.offerToClient(frame, authentication, client.alloc());
-        }
-        return frame.content();
     }
 
     private void onBackendKeyData(Frame frame) {
