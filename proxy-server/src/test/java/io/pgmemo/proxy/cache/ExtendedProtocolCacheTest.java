@@ -233,6 +233,26 @@ class ExtendedProtocolCacheTest {
     }
 
     /**
+     * In a transaction block a cycle goes upstream as it comes, its Describe undecoded: one of an
+     * unknown kind gets the upstream's own error, the block fails as directly, and the session goes on.
+     */
+    @Test
+    void describeOfAnUnknownKindInABlockIsAnsweredAsDirectly() throws Exception {
+        byte[] badDescribe = RawPgClient.message('D', new byte[] {'X', 0});
+        byte[] begin = messages(new Query("BEGIN"));
+        byte[] cycle = concat(messages(new Parse("", SQL, new int[] {INT4}), bind("", "", 0, text("3"))),
+                badDescribe, messages(new Execute("", 0), Sync.INSTANCE));
+        byte[] after = messages(new Query("SELECT 1"), new Query("ROLLBACK"), new Query("SELECT 2"));
+        List<String> viaProxy = PipeliningTest.exchange(proxy.port(), new byte[][] {begin}, concat(cycle, after), 4);
+        List<String> direct = PipeliningTest.exchange(PgEnvironment.get().upstreamPort(), new byte[][] {begin},
+                concat(cycle, after), 4);
+        assertThat(viaProxy).isEqualTo(direct);
+        // SQLSTATE fields, hex as exchange gives bodies: C08P01 (the Describe), C25P02 (the failed block).
+        assertThat(viaProxy).anyMatch(message -> message.startsWith("E:") && message.contains("433038503031"));
+        assertThat(viaProxy).anyMatch(message -> message.startsWith("E:") && message.contains("433235503032"));
+    }
+
+    /**
      * A read of a view that calls a function which writes: not cacheable, and, as for a simple Query, it
      * drops what the function may have changed, so the cached count of the table it wrote is not served.
      */
