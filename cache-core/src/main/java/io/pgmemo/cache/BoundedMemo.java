@@ -2,6 +2,7 @@ package io.pgmemo.cache;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import java.util.function.Function;
 
 /**
  * Answers kept for reuse (catalog verdicts, write scopes, classifications), at most {@code maxEntries}
@@ -18,6 +19,11 @@ public final class BoundedMemo<K, V> {
     /** The kept answer, or null. */
     public V get(K key) {
         return entries.getIfPresent(key);
+    }
+
+    /** The kept answer, made by {@code make} and kept when there is none. */
+    public V get(K key, Function<? super K, ? extends V> make) {
+        return entries.get(key, make);
     }
 
     public void put(K key, V value) {

@@ -12,6 +12,7 @@ public final class CacheStats {
     private final LongAdder fileHits = new LongAdder();
     private final LongAdder misses = new LongAdder();
     private final LongAdder coalesced = new LongAdder();
+    private final LongAdder relayedCold = new LongAdder();
     private final LongAdder stores = new LongAdder();
     private final LongAdder evictions = new LongAdder();
     private final LongAdder fileEvictions = new LongAdder();
@@ -40,6 +41,11 @@ public final class CacheStats {
     /** A miss answered by another session's identical query already on its way upstream. */
     public void coalesced() {
         coalesced.increment();
+    }
+
+    /** A read of a statement whose reads rarely hit, relayed without a look-up (not a miss). */
+    public void relayedCold() {
+        relayedCold.increment();
     }
 
     /** An entry accepted by the memory tier. */
@@ -82,13 +88,15 @@ public final class CacheStats {
     }
 
     public Snapshot snapshot() {
-        return new Snapshot(hits.sum(), fileHits.sum(), misses.sum(), coalesced.sum(), stores.sum(), evictions.sum(),
+        return new Snapshot(hits.sum(), fileHits.sum(), misses.sum(), coalesced.sum(), relayedCold.sum(), stores.sum(),
+                evictions.sum(),
                 fileEvictions.sum(), invalidations.sum(), checksumFailures.sum(), memoryBytes.get(),
                 memoryEntries.get(), fileBytes.get(), fileEntries.get(), fileDiskBytes.get());
     }
 
     /** Values at one moment, with a one-line {@link #toString()} for periodic logging. */
-    public record Snapshot(long hits, long fileHits, long misses, long coalesced, long stores, long evictions, long fileEvictions,
+    public record Snapshot(long hits, long fileHits, long misses, long coalesced, long relayedCold, long stores,
+            long evictions, long fileEvictions,
             long invalidations, long checksumFailures, long memoryBytes, long memoryEntries, long fileBytes,
             long fileEntries, long fileDiskBytes) {
 
@@ -100,9 +108,11 @@ public final class CacheStats {
         @Override
         public String toString() {
             return String.format(java.util.Locale.ROOT,
-                    "cache hits=%d (file %d) misses=%d (coalesced %d) ratio=%.3f stores=%d evictions=%d fileEvictions=%d"
+                    "cache hits=%d (file %d) misses=%d (coalesced %d) ratio=%.3f relayedCold=%d stores=%d evictions=%d"
+                            + " fileEvictions=%d"
                             + " invalidations=%d checksumFailures=%d memory=%d entries/%s file=%d entries/%s disk=%s",
-                    hits, fileHits, misses, coalesced, hitRatio(), stores, evictions, fileEvictions, invalidations,
+                    hits, fileHits, misses, coalesced, hitRatio(), relayedCold, stores, evictions, fileEvictions,
+                    invalidations,
                     checksumFailures, memoryEntries, mib(memoryBytes), fileEntries, mib(fileBytes), mib(fileDiskBytes));
         }
 

@@ -114,7 +114,7 @@ final class CycleReads {
         CacheKey key = CacheKey.forExtendedQuery(state.keyPrefix(), unit.signature(), sql, parse.parameterTypes(),
                 bind.parameters(), bind.parameterFormats(), bind.resultFormats());
         return new Reads(List.of(new HitOrLead.Read(key, known.relationOids(), unit.messages(),
-                unit.parse() != null)));
+                unit.parse() != null, known.temperature())));
     }
 
     /** The Parse of the statement a unit binds: of the cycle, or prepared before it; null when unknown. */
@@ -142,7 +142,8 @@ final class CycleReads {
         if (!verdict.cacheable()) {
             return uncacheable(shape, read, verdict);
         }
-        state.remember(sql, new KnownStatement(verdict.relationOidArray(), epoch));
+        state.remember(sql, new KnownStatement(verdict.relationOidArray(), epoch,
+                cache.temperatureOf(f.database(), shape.text())));
         return null;
     }
 

@@ -153,6 +153,9 @@ final class ExtendedCycles {
             held.forEachHeld((frame, message) -> forward(frame, message, true));
             effects.endCycle();
             sendSync(sync, new Expectation.Capture(lead.reads(), lead.sequence(), takeParses()));
+        } else if (outcome instanceof HitOrLead.Relay) {
+            held.forEachHeld((frame, message) -> forward(frame, message, true));
+            endForwardedCycle(sync, Invalidation.NONE);
         } else {
             session.follow(held, sync, reads.get(0));
         }

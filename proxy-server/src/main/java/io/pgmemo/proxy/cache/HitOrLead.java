@@ -4,8 +4,10 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.pgmemo.cache.admission.Admission;
 import io.pgmemo.cache.admission.Flight;
+import io.pgmemo.cache.admission.ReadTemperature;
 import io.pgmemo.cache.key.CacheKey;
 import io.pgmemo.cache.tier.CachedResult;
+import io.pgmemo.cache.tier.MemoryTier;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
@@ -20,9 +22,10 @@ import org.slf4j.LoggerFactory;
 final class HitOrLead {
     /**
      * A read the cache may answer: its key, the relations it reads, its messages (see
-     * {@link CapturedRead}), and whether it has its own Parse, whose ParseComplete the answer begins with.
+     * {@link CapturedRead}), whether it has its own Parse, whose ParseComplete the answer begins with,
+     * and whether its statement's reads pay for the cache.
      */
-    record Read(CacheKey key, long[] relationOids, int messages, boolean parsed) {
+    record Read(CacheKey key, long[] relationOids, int messages, boolean parsed, ReadTemperature temperature) {
     }
 
     sealed interface Outcome {
@@ -43,6 +46,10 @@ final class HitOrLead {
     record Follow() implements Outcome {
     }
 
+    /** The read's statement is cold ({@link ReadTemperature}): send it upstream as the relay does, nothing captured. */
+    record Relay() implements Outcome {
+    }
+
     private static final Logger log = LoggerFactory.getLogger(HitOrLead.class);
     private static final byte[] READY_IDLE = {'Z', 0, 0, 0, 5, 'I'};
     private static final byte[] PARSE_COMPLETE = {'1', 0, 0, 0, 4};
@@ -58,14 +65,21 @@ final class HitOrLead {
      * with the result of the flight it follows (null when there is none to share).
      */
     Outcome one(Read read, Consumer<CachedResult> onLanded) {
+        if (read.temperature().bypasses(read.key())) {
+            cache.stats().relayedCold();
+            return new Relay();
+        }
         long now = System.currentTimeMillis();
         CachedResult hit = cache.tiers().getHot(read.key(), now);
         if (hit != null) {
+            read.temperature().looked(read.key(), true, tierChooses());
             logHit(read.key());
             return answer(List.of(read), List.of(hit));
         }
         missed(read.key());
         Flight flight = cache.joinOrLead(read.key(), onLanded);
+        // Answered by another session's flight: the upstream runs it once, as for a hit.
+        read.temperature().looked(read.key(), flight == null, tierChooses());
         if (flight == null) {
             return new Follow();
         }
@@ -160,6 +174,12 @@ final class HitOrLead {
         }
         parts.add(READY_IDLE);
         return new Answer(Unpooled.wrappedBuffer(parts.toArray(new byte[0][])));
+    }
+
+    /** The memory tier keeps one result only in place of another (or of one that would go unread). */
+    private boolean tierChooses() {
+        MemoryTier memory = cache.tiers().memory();
+        return !memory.hasRoom() || !memory.roomPays();
     }
 
     private void missed(CacheKey key) {

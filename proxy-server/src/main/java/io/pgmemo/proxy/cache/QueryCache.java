@@ -1,10 +1,12 @@
 package io.pgmemo.proxy.cache;
 
+import io.pgmemo.cache.BoundedMemo;
 import io.pgmemo.cache.CacheConfig;
 import io.pgmemo.cache.admission.Admission;
 import io.pgmemo.cache.admission.Doorkeeper;
 import io.pgmemo.cache.admission.Flight;
 import io.pgmemo.cache.admission.Flights;
+import io.pgmemo.cache.admission.ReadTemperature;
 import io.pgmemo.cache.catalog.CatalogHealth;
 import io.pgmemo.cache.catalog.CatalogRules;
 import io.pgmemo.cache.catalog.Judgement;
@@ -35,6 +37,11 @@ import org.slf4j.LoggerFactory;
  */
 public final class QueryCache implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(QueryCache.class);
+    private static final int MAX_TEMPERATURES = 10_000;
+
+    /** A read statement's shape (a Query's, literals replaced) or text (a Parse's), in one database. */
+    private record StatementOf(String database, String statement) {
+    }
 
     private final CacheConfig config;
     private final CacheStats stats = new CacheStats();
@@ -44,6 +51,7 @@ public final class QueryCache implements AutoCloseable {
     private final Classifications classifications = new Classifications();
     private final Doorkeeper doorkeeper;
     private final Flights flights;
+    private final BoundedMemo<StatementOf, ReadTemperature> temperatures = new BoundedMemo<>(MAX_TEMPERATURES);
     private final ScheduledExecutorService statsLogger = Executors.newSingleThreadScheduledExecutor(
             daemon("pgmemo-stats"));
 
@@ -68,6 +76,11 @@ public final class QueryCache implements AutoCloseable {
 
     public CacheStats stats() {
         return stats;
+    }
+
+    /** Whether the reads of this statement pay for the cache, shared by every session ({@link ReadTemperature}). */
+    ReadTemperature temperatureOf(String database, String statement) {
+        return temperatures.get(new StatementOf(database, statement), any -> new ReadTemperature());
     }
 
     CatalogHealth catalogHealth() {

@@ -1,5 +1,6 @@
 package io.pgmemo.proxy.cache;
 
+import io.pgmemo.cache.admission.ReadTemperature;
 import io.pgmemo.cache.key.CacheKey;
 import io.pgmemo.cache.key.SessionFingerprint;
 import java.nio.charset.Charset;
@@ -16,18 +17,19 @@ final class SessionState {
     private static final int MAX_KNOWN = 4096;
 
     /** A read judged cacheable in this state: a repeated hit skips lexing and hashing. */
-    record KnownRead(CacheKey key, long[] relationOids, long epoch) {
+    record KnownRead(CacheKey key, long[] relationOids, long epoch, ReadTemperature temperature) {
     }
 
     /**
      * A query shape (literals replaced) judged a cacheable read in this state: a new text of that
      * shape (a point lookup of another key) skips classification and the catalog's verdict.
      */
-    record KnownShape(long[] relationOids, long epoch, boolean standardConformingStrings) {
+    record KnownShape(long[] relationOids, long epoch, boolean standardConformingStrings,
+                      ReadTemperature temperature) {
     }
 
     /** An extended-protocol statement's SQL judged cacheable in this state. */
-    record KnownStatement(long[] relationOids, long epoch) {
+    record KnownStatement(long[] relationOids, long epoch, ReadTemperature temperature) {
     }
 
     private final Map<String, KnownRead> reads = new HashMap<>();

@@ -1,6 +1,7 @@
 package io.pgmemo.proxy.cache;
 
 import io.pgmemo.cache.admission.Admission;
+import io.pgmemo.cache.admission.ReadTemperature;
 import io.pgmemo.cache.catalog.CatalogHealth;
 import io.pgmemo.cache.catalog.Judgement;
 import io.pgmemo.cache.catalog.ReadVerdict;
@@ -66,7 +67,7 @@ final class SimpleQueries {
             if (known != null && known.epoch() == cache.verdictEpoch()
                     && known.standardConformingStrings() == state.standardConformingStrings()) {
                 serve(frame, sql, new KnownRead(CacheKey.forSimpleQuery(state.keyPrefix(), sql),
-                        known.relationOids(), known.epoch()), false);
+                        known.relationOids(), known.epoch(), known.temperature()), false);
                 return;
             }
         }
@@ -122,15 +123,16 @@ final class SimpleQueries {
             forward(frame, shape, List.of(read), fromText);
             return;
         }
+        ReadTemperature temperature = cache.temperatureOf(state.fingerprint().database(), shape.text());
         state.remember(shape.text(), new KnownShape(verdict.relationOidArray(), epoch,
-                state.standardConformingStrings()));
+                state.standardConformingStrings(), temperature));
         serve(frame, sql, new KnownRead(CacheKey.forSimpleQuery(state.keyPrefix(), sql), verdict.relationOidArray(),
-                epoch), false);
+                epoch, temperature), false);
     }
 
     /** @param remembered the read came from the state's known reads (remembering it again could clear them) */
     private void serve(Frame frame, String sql, KnownRead read, boolean remembered) {
-        HitOrLead.Read asked = new HitOrLead.Read(read.key(), read.relationOids(), 0, false);
+        HitOrLead.Read asked = new HitOrLead.Read(read.key(), read.relationOids(), 0, false, read.temperature());
         HitOrLead.Outcome outcome;
         if (session.alone()) {
             SessionProbe.Result stateNow = state.probed();
@@ -149,6 +151,9 @@ final class SimpleQueries {
                 state.remember(sql, read);
             }
             session.send(frame, new Expectation.Capture(lead.reads(), lead.sequence(), session.takeParses()));
+        } else if (outcome instanceof HitOrLead.Relay) {
+            // A read the catalog judged cacheable: it changes nothing.
+            session.send(frame, new Expectation.Forward(Invalidation.NONE, session.takeParses()));
         } else {
             // An identical read of another session is on its way: wait for its answer.
             session.follow(frame, asked);

@@ -1,0 +1,110 @@
+package io.pgmemo.cache.admission;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.pgmemo.cache.key.CacheKey;
+import io.pgmemo.cache.key.SessionFingerprint;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** A statement goes cold when its sampled reads rarely hit, and warm again when many do. */
+class ReadTemperatureTest {
+    private static final CacheKey.Prefix PREFIX = CacheKey.prefix(SessionFingerprint.builder("demo").build());
+
+    private final ReadTemperature temperature = new ReadTemperature();
+
+    @Test
+    void aboutOneKeyInSixteenIsSampled() {
+        List<CacheKey> keys = keys(0, 160_000);
+        long sampled = keys.stream().filter(ReadTemperature::isSampled).count();
+        assertThat(sampled).isBetween(9_000L, 11_000L);
+    }
+
+    @Test
+    void startsWarmAndRelaysNothing() {
+        assertThat(temperature.isCold()).isFalse();
+        assertThat(keys(0, 1_000)).noneMatch(temperature::bypasses);
+    }
+
+    @Test
+    void aWindowOfSampledMissesMakesItColdAndOnlyUnsampledKeysAreRelayed() {
+        List<CacheKey> sampled = sampledKeys(ReadTemperature.WINDOW);
+        sampled.subList(0, ReadTemperature.WINDOW - 1).forEach(key -> temperature.looked(key, false, true));
+        assertThat(temperature.isCold()).as("judged only once the window is full").isFalse();
+        temperature.looked(sampled.get(ReadTemperature.WINDOW - 1), false, true);
+
+        assertThat(temperature.isCold()).isTrue();
+        for (CacheKey key : keys(0, 2_000)) {
+            assertThat(temperature.bypasses(key)).isEqualTo(!ReadTemperature.isSampled(key));
+        }
+    }
+
+    @Test
+    void unsampledReadsDoNotCount() {
+        keys(0, 40_000).stream().filter(key -> !ReadTemperature.isSampled(key))
+                .forEach(key -> temperature.looked(key, false, true));
+        assertThat(temperature.isCold()).isFalse();
+    }
+
+    @Test
+    void aFewHitsKeepItWarm() {
+        lookWindow(ReadTemperature.WINDOW / 10);
+        assertThat(temperature.isCold()).as("10% of sampled reads hit").isFalse();
+    }
+
+    @Test
+    void coldUntilFortyPercentHit() {
+        lookWindow(0);
+        assertThat(temperature.isCold()).isTrue();
+        lookWindow(ReadTemperature.WINDOW / 4);
+        assertThat(temperature.isCold()).as("25% is not enough to warm up").isTrue();
+        lookWindow(ReadTemperature.WINDOW / 2);
+        assertThat(temperature.isCold()).as("50% warms it up").isFalse();
+    }
+
+    @Test
+    void notCooledWhileTheTierHasRoomThatPays() {
+        lookWindow(0, false);
+        assertThat(temperature.isCold()).isFalse();
+        lookWindow(0, true);
+        assertThat(temperature.isCold()).isTrue();
+        lookWindow(ReadTemperature.WINDOW / 2, false);
+        assertThat(temperature.isCold()).as("warmed up with room or without").isFalse();
+    }
+
+    private void lookWindow(int hits) {
+        lookWindow(hits, true);
+    }
+
+    /** One window of sampled reads, {@code hits} of them hits. */
+    private void lookWindow(int hits, boolean tierChooses) {
+        List<CacheKey> sampled = sampledKeys(ReadTemperature.WINDOW);
+        for (int i = 0; i < sampled.size(); i++) {
+            temperature.looked(sampled.get(i), i < hits, tierChooses);
+        }
+    }
+
+    private static List<CacheKey> sampledKeys(int count) {
+        List<CacheKey> sampled = new ArrayList<>(count);
+        for (int id = 0; sampled.size() < count; id++) {
+            CacheKey key = key(id);
+            if (ReadTemperature.isSampled(key)) {
+                sampled.add(key);
+            }
+        }
+        return sampled;
+    }
+
+    private static List<CacheKey> keys(int from, int to) {
+        List<CacheKey> keys = new ArrayList<>(to - from);
+        for (int id = from; id < to; id++) {
+            keys.add(key(id));
+        }
+        return keys;
+    }
+
+    private static CacheKey key(int id) {
+        return CacheKey.forSimpleQuery(PREFIX, "SELECT abalance FROM pgbench_accounts WHERE aid = " + id);
+    }
+}
