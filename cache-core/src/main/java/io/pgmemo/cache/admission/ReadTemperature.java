@@ -57,8 +57,12 @@ public final class ReadTemperature {
         return cold;
     }
 
-    /** One key in sixteen, by the top bits of its hash (the doorkeeper and the maps use others as well). */
+    /**
+     * One key in sixteen. FNV-1a's top bits hardly change with the last bytes of a key (where a point
+     * read's value is), so the hash is first multiplied by 2^64 / phi, which carries its well-mixed
+     * low bits up to the top.
+     */
     static boolean isSampled(CacheKey key) {
-        return key.hash64() >>> SAMPLE_SHIFT == 0;
+        return key.hash64() * 0x9E37_79B9_7F4A_7C15L >>> SAMPLE_SHIFT == 0;
     }
 }

@@ -21,6 +21,21 @@ class ReadTemperatureTest {
         assertThat(sampled).isBetween(9_000L, 11_000L);
     }
 
+    /** Keys that differ in their last characters only (a point read's value) under any session's prefix. */
+    @Test
+    void aboutOneKeyInSixteenIsSampledWhateverThePrefix() {
+        for (String role : new String[] {"alice", "bob", "carol", "dave", "erin", "frank", "grace", "heidi"}) {
+            CacheKey.Prefix prefix = CacheKey.prefix(SessionFingerprint.builder("demo").currentRole(role).build());
+            long sampled = 0;
+            for (int id = 1; id <= 16_000; id++) {
+                if (ReadTemperature.isSampled(CacheKey.forSimpleQuery(prefix, "SELECT v FROM t WHERE id = " + id))) {
+                    sampled++;
+                }
+            }
+            assertThat(sampled).as("role %s", role).isBetween(800L, 1_200L);
+        }
+    }
+
     @Test
     void startsWarmAndRelaysNothing() {
         assertThat(temperature.isCold()).isFalse();
