@@ -16,45 +16,54 @@ import java.util.concurrent.atomic.AtomicLong;
  * statement that starts cold (every statement does, after a start) are still to come: such a window
  * never cools. The sampled sixteenth has the tier nearly to itself while the rest is relayed, so it
  * hits more often than all keys would: hence the higher bar to warm up, or a statement over a key
- * set the tier cannot hold would flap between the two. Every statement starts warm. Thread-safe and
- * lock-free; a race only moves a judgement by a read.
+ * set the tier cannot hold would flap between the two. A statement is cold for at most
+ * {@link #COLD_FOR_MILLIS} at a time, then measured whole again: its reads may have narrowed to a few
+ * keys, none of them sampled. Every statement starts warm. Thread-safe and lock-free.
  */
 public final class ReadTemperature {
     /** Sampled reads per judgement: about sixteen times as many reads of the statement. */
     static final int WINDOW = 1024;
-    private static final int COLD_BELOW = WINDOW / 20;
-    private static final int WARM_FROM = WINDOW * 2 / 5;
+    static final long COLD_FOR_MILLIS = 60_000;
     private static final long ONE_HIT = 1L << 32;
+    private static final long READS = 0xFFFF_FFFFL;
     private static final int SAMPLE_SHIFT = 60;
 
     /** Hits in the high half, sampled reads in the low half, since the last judgement. */
     private final AtomicLong sampled = new AtomicLong();
-    private volatile boolean cold;
+    /** The statement is cold until this time (epoch millis); 0 when warm. */
+    private volatile long coldUntil;
 
     /** True if a read with this key is relayed without a look-up: its statement is cold and the key not sampled. */
-    public boolean bypasses(CacheKey key) {
-        return cold && !isSampled(key);
+    public boolean bypasses(CacheKey key, long nowMillis) {
+        return nowMillis < coldUntil && !isSampled(key);
     }
 
     /**
      * A read with this key was looked up: answered from the cache or by another session's flight
      * ({@code hit}), or not; {@code tierChooses} when the memory tier has no room that pays.
      */
-    public void looked(CacheKey key, boolean hit, boolean tierChooses) {
+    public void looked(CacheKey key, boolean hit, boolean tierChooses, long nowMillis) {
         if (!isSampled(key)) {
             return;
         }
         long counts = sampled.addAndGet(hit ? ONE_HIT + 1 : 1);
-        if ((int) counts != WINDOW) {
+        // Whoever resets a full window judges it; a read counted meanwhile makes the next one try.
+        if ((counts & READS) < WINDOW || !sampled.compareAndSet(counts, 0)) {
             return;
         }
-        sampled.addAndGet(-counts);
-        int hits = (int) (counts >>> 32);
-        cold = cold ? hits < WARM_FROM : hits < COLD_BELOW && tierChooses;
+        long reads = counts & READS;
+        long hits = counts >>> 32;
+        if (isCold(nowMillis)) {
+            if (hits * 5 >= reads * 2) {
+                coldUntil = 0;
+            }
+        } else if (hits * 20 < reads && tierChooses) {
+            coldUntil = nowMillis + COLD_FOR_MILLIS;
+        }
     }
 
-    public boolean isCold() {
-        return cold;
+    public boolean isCold(long nowMillis) {
+        return nowMillis < coldUntil;
     }
 
     /**

@@ -12,6 +12,8 @@ import org.junit.jupiter.api.Test;
 class ReadTemperatureTest {
     private static final CacheKey.Prefix PREFIX = CacheKey.prefix(SessionFingerprint.builder("demo").build());
 
+    private static final long NOW = 1_000_000_000L;
+
     private final ReadTemperature temperature = new ReadTemperature();
 
     @Test
@@ -38,54 +40,66 @@ class ReadTemperatureTest {
 
     @Test
     void startsWarmAndRelaysNothing() {
-        assertThat(temperature.isCold()).isFalse();
-        assertThat(keys(0, 1_000)).noneMatch(temperature::bypasses);
+        assertThat(temperature.isCold(NOW)).isFalse();
+        assertThat(keys(0, 1_000)).noneMatch(key -> temperature.bypasses(key, NOW));
     }
 
     @Test
     void aWindowOfSampledMissesMakesItColdAndOnlyUnsampledKeysAreRelayed() {
         List<CacheKey> sampled = sampledKeys(ReadTemperature.WINDOW);
-        sampled.subList(0, ReadTemperature.WINDOW - 1).forEach(key -> temperature.looked(key, false, true));
-        assertThat(temperature.isCold()).as("judged only once the window is full").isFalse();
-        temperature.looked(sampled.get(ReadTemperature.WINDOW - 1), false, true);
+        sampled.subList(0, ReadTemperature.WINDOW - 1).forEach(key -> temperature.looked(key, false, true, NOW));
+        assertThat(temperature.isCold(NOW)).as("judged only once the window is full").isFalse();
+        temperature.looked(sampled.get(ReadTemperature.WINDOW - 1), false, true, NOW);
 
-        assertThat(temperature.isCold()).isTrue();
+        assertThat(temperature.isCold(NOW)).isTrue();
         for (CacheKey key : keys(0, 2_000)) {
-            assertThat(temperature.bypasses(key)).isEqualTo(!ReadTemperature.isSampled(key));
+            assertThat(temperature.bypasses(key, NOW)).isEqualTo(!ReadTemperature.isSampled(key));
         }
     }
 
     @Test
     void unsampledReadsDoNotCount() {
         keys(0, 40_000).stream().filter(key -> !ReadTemperature.isSampled(key))
-                .forEach(key -> temperature.looked(key, false, true));
-        assertThat(temperature.isCold()).isFalse();
+                .forEach(key -> temperature.looked(key, false, true, NOW));
+        assertThat(temperature.isCold(NOW)).isFalse();
     }
 
     @Test
     void aFewHitsKeepItWarm() {
         lookWindow(ReadTemperature.WINDOW / 10);
-        assertThat(temperature.isCold()).as("10% of sampled reads hit").isFalse();
+        assertThat(temperature.isCold(NOW)).as("10% of sampled reads hit").isFalse();
     }
 
     @Test
     void coldUntilFortyPercentHit() {
         lookWindow(0);
-        assertThat(temperature.isCold()).isTrue();
+        assertThat(temperature.isCold(NOW)).isTrue();
         lookWindow(ReadTemperature.WINDOW / 4);
-        assertThat(temperature.isCold()).as("25% is not enough to warm up").isTrue();
+        assertThat(temperature.isCold(NOW)).as("25% is not enough to warm up").isTrue();
         lookWindow(ReadTemperature.WINDOW / 2);
-        assertThat(temperature.isCold()).as("50% warms it up").isFalse();
+        assertThat(temperature.isCold(NOW)).as("50% warms it up").isFalse();
     }
 
     @Test
     void notCooledWhileTheTierHasRoomThatPays() {
         lookWindow(0, false);
-        assertThat(temperature.isCold()).isFalse();
+        assertThat(temperature.isCold(NOW)).isFalse();
         lookWindow(0, true);
-        assertThat(temperature.isCold()).isTrue();
+        assertThat(temperature.isCold(NOW)).isTrue();
         lookWindow(ReadTemperature.WINDOW / 2, false);
-        assertThat(temperature.isCold()).as("warmed up with room or without").isFalse();
+        assertThat(temperature.isCold(NOW)).as("warmed up with room or without").isFalse();
+    }
+
+    /** Its reads may have narrowed to keys none of which is sampled: after a while it is measured whole again. */
+    @Test
+    void coldForAMinuteAtMostThenMeasuredWholeAgain() {
+        lookWindow(0);
+        assertThat(temperature.isCold(NOW + ReadTemperature.COLD_FOR_MILLIS - 1)).isTrue();
+        lookWindow(ReadTemperature.WINDOW / 4);
+        assertThat(temperature.isCold(NOW + ReadTemperature.COLD_FOR_MILLIS - 1))
+                .as("staying cold does not extend it").isTrue();
+        assertThat(temperature.isCold(NOW + ReadTemperature.COLD_FOR_MILLIS)).isFalse();
+        assertThat(keys(0, 1_000)).noneMatch(key -> temperature.bypasses(key, NOW + ReadTemperature.COLD_FOR_MILLIS));
     }
 
     private void lookWindow(int hits) {
@@ -96,7 +110,7 @@ class ReadTemperatureTest {
     private void lookWindow(int hits, boolean tierChooses) {
         List<CacheKey> sampled = sampledKeys(ReadTemperature.WINDOW);
         for (int i = 0; i < sampled.size(); i++) {
-            temperature.looked(sampled.get(i), i < hits, tierChooses);
+            temperature.looked(sampled.get(i), i < hits, tierChooses, NOW);
         }
     }
 

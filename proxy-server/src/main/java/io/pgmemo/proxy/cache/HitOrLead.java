@@ -65,21 +65,21 @@ final class HitOrLead {
      * with the result of the flight it follows (null when there is none to share).
      */
     Outcome one(Read read, Consumer<CachedResult> onLanded) {
-        if (read.temperature().bypasses(read.key())) {
+        long now = System.currentTimeMillis();
+        if (read.temperature().bypasses(read.key(), now)) {
             cache.stats().relayedCold();
             return new Relay();
         }
-        long now = System.currentTimeMillis();
         CachedResult hit = cache.tiers().getHot(read.key(), now);
         if (hit != null) {
-            read.temperature().looked(read.key(), true, tierChooses());
+            read.temperature().looked(read.key(), true, tierChooses(), now);
             logHit(read.key());
             return answer(List.of(read), List.of(hit));
         }
         missed(read.key());
         Flight flight = cache.joinOrLead(read.key(), onLanded);
         // Answered by another session's flight: the upstream runs it once, as for a hit.
-        read.temperature().looked(read.key(), flight == null, tierChooses());
+        read.temperature().looked(read.key(), flight == null, tierChooses(), now);
         if (flight == null) {
             return new Follow();
         }
