@@ -2,6 +2,7 @@ package io.pgmemo.cache.admission;
 
 import io.pgmemo.cache.key.CacheKey;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
 
 /**
  * Whether the reads of one statement pay for the cache. A statement whose reads almost never hit (a
@@ -40,9 +41,10 @@ public final class ReadTemperature {
 
     /**
      * A read with this key was looked up: answered from the cache or by another session's flight
-     * ({@code hit}), or not; {@code tierChooses} when the memory tier has no room that pays.
+     * ({@code hit}), or not. {@code tierChooses} (the memory tier has no room that pays) is asked only
+     * when a window is judged, once per {@link #WINDOW} sampled reads.
      */
-    public void looked(CacheKey key, boolean hit, boolean tierChooses, long nowMillis) {
+    public void looked(CacheKey key, boolean hit, BooleanSupplier tierChooses, long nowMillis) {
         if (!isSampled(key)) {
             return;
         }
@@ -57,7 +59,7 @@ public final class ReadTemperature {
             if (hits * 5 >= reads * 2) {
                 coldUntil = 0;
             }
-        } else if (hits * 20 < reads && tierChooses) {
+        } else if (hits * 20 < reads && tierChooses.getAsBoolean()) {
             coldUntil = nowMillis + COLD_FOR_MILLIS;
         }
     }

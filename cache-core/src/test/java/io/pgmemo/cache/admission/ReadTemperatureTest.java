@@ -47,9 +47,9 @@ class ReadTemperatureTest {
     @Test
     void aWindowOfSampledMissesMakesItColdAndOnlyUnsampledKeysAreRelayed() {
         List<CacheKey> sampled = sampledKeys(ReadTemperature.WINDOW);
-        sampled.subList(0, ReadTemperature.WINDOW - 1).forEach(key -> temperature.looked(key, false, true, NOW));
+        sampled.subList(0, ReadTemperature.WINDOW - 1).forEach(key -> temperature.looked(key, false, () -> true, NOW));
         assertThat(temperature.isCold(NOW)).as("judged only once the window is full").isFalse();
-        temperature.looked(sampled.get(ReadTemperature.WINDOW - 1), false, true, NOW);
+        temperature.looked(sampled.get(ReadTemperature.WINDOW - 1), false, () -> true, NOW);
 
         assertThat(temperature.isCold(NOW)).isTrue();
         for (CacheKey key : keys(0, 2_000)) {
@@ -60,7 +60,7 @@ class ReadTemperatureTest {
     @Test
     void unsampledReadsDoNotCount() {
         keys(0, 40_000).stream().filter(key -> !ReadTemperature.isSampled(key))
-                .forEach(key -> temperature.looked(key, false, true, NOW));
+                .forEach(key -> temperature.looked(key, false, () -> true, NOW));
         assertThat(temperature.isCold(NOW)).isFalse();
     }
 
@@ -110,7 +110,7 @@ class ReadTemperatureTest {
     private void lookWindow(int hits, boolean tierChooses) {
         List<CacheKey> sampled = sampledKeys(ReadTemperature.WINDOW);
         for (int i = 0; i < sampled.size(); i++) {
-            temperature.looked(sampled.get(i), i < hits, tierChooses, NOW);
+            temperature.looked(sampled.get(i), i < hits, () -> tierChooses, NOW);
         }
     }
 

@@ -10,6 +10,7 @@ import io.pgmemo.cache.tier.CachedResult;
 import io.pgmemo.cache.tier.MemoryTier;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -55,6 +56,7 @@ final class HitOrLead {
     private static final byte[] PARSE_COMPLETE = {'1', 0, 0, 0, 4};
 
     private final QueryCache cache;
+    private final BooleanSupplier tierChooses = this::tierChooses;
 
     HitOrLead(QueryCache cache) {
         this.cache = cache;
@@ -72,14 +74,14 @@ final class HitOrLead {
         }
         CachedResult hit = cache.tiers().getHot(read.key(), now);
         if (hit != null) {
-            read.temperature().looked(read.key(), true, tierChooses(), now);
+            read.temperature().looked(read.key(), true, tierChooses, now);
             logHit(read.key());
             return answer(List.of(read), List.of(hit));
         }
         missed(read.key());
         Flight flight = cache.joinOrLead(read.key(), onLanded);
         // Answered by another session's flight: the upstream runs it once, as for a hit.
-        read.temperature().looked(read.key(), flight == null, tierChooses(), now);
+        read.temperature().looked(read.key(), flight == null, tierChooses, now);
         if (flight == null) {
             return new Follow();
         }

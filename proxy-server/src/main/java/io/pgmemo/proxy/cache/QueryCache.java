@@ -39,7 +39,7 @@ public final class QueryCache implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(QueryCache.class);
     private static final int MAX_TEMPERATURES = 10_000;
 
-    /** A read statement's shape (a Query's, literals replaced) or text (a Parse's), in one database. */
+    /** A read statement's shape (its Query's or Parse's text, literals replaced), in one database. */
     private record StatementOf(String database, String statement) {
     }
 
